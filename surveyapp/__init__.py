@@ -1,0 +1,56 @@
+"""surveyapp: questionnaires in YAML, bilingual respondent pages, and driver analysis of loyalty."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+
+from .config import load_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints, CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if not app.logger.handlers or app.config["ENV_NAME"] == "production":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from . import models  # noqa: F401  (register the tables with the metadata)
+    from .auth import bp as auth_bp
+    from .errors import register_error_handlers
+    from .main import bp as main_bp
+    from .security import register_security_headers
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,106 @@
+"""Settings, read from ``SURVEYAPP_*`` environment variables.
+
+Every variable is documented in the README. Development (the default, and what
+``surveyapp demo`` uses) works with nothing set; production (``SURVEYAPP_ENV=production``,
+which ``wsgi.py`` selects) refuses to start without a secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so links stay valid across restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask configuration mapping from the environment."""
+    instance = Path(instance_path)
+    env = _env("SURVEYAPP_ENV", "development")
+    if env not in ("development", "production"):
+        raise ConfigurationError(f"SURVEYAPP_ENV must be 'development' or 'production', got {env!r}")
+
+    secret = _env("SURVEYAPP_SECRET_KEY")
+    if secret is None:
+        if env == "production":
+            raise ConfigurationError(
+                "SURVEYAPP_SECRET_KEY is not set. Outside development the secret key must come from the "
+                "environment, e.g. export SURVEYAPP_SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))'). Keep it stable: it signs sessions and personal links."
+            )
+        secret = _development_secret(instance)
+
+    database_url = _env("SURVEYAPP_DATABASE_URL", f"sqlite:///{instance / 'surveyapp.sqlite'}")
+    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; plain URLs would ask SQLAlchemy for psycopg2.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    smtp_tls = _env("SURVEYAPP_SMTP_TLS", "starttls")
+    if smtp_tls not in ("starttls", "ssl", "none"):
+        raise ConfigurationError(f"SURVEYAPP_SMTP_TLS must be starttls, ssl or none, got {smtp_tls!r}")
+
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": _env("SURVEYAPP_BASE_URL", "http://localhost:5000").rstrip("/"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,  # a respondent may leave a page open for hours
+        "RATELIMIT_STORAGE_URI": _env("SURVEYAPP_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_TOKEN_LOOKUPS": _env("SURVEYAPP_RATELIMIT_TOKEN_LOOKUPS", "30 per minute"),
+        "SMTP_HOST": _env("SURVEYAPP_SMTP_HOST"),
+        "SMTP_PORT": _env_int("SURVEYAPP_SMTP_PORT", 587),
+        "SMTP_USER": _env("SURVEYAPP_SMTP_USER"),
+        "SMTP_PASSWORD": _env("SURVEYAPP_SMTP_PASSWORD"),
+        "SMTP_TLS": smtp_tls,
+        "SMTP_TIMEOUT": _env_float("SURVEYAPP_SMTP_TIMEOUT", 30.0),
+        "MAIL_FROM": _env("SURVEYAPP_MAIL_FROM", "surveyapp <survey@localhost>"),
+        "MAIL_DIR": _env("SURVEYAPP_MAIL_DIR", str(instance / "outbox")),
+        "MAIL_RATE_PER_MINUTE": _env_int("SURVEYAPP_MAIL_RATE_PER_MINUTE", 0),
+        "MAIL_MAX_ATTEMPTS": _env_int("SURVEYAPP_MAIL_MAX_ATTEMPTS", 5),
+        "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(Path(__file__).resolve().parent.parent / "questionnaires")),
+        "LINK_VALID_DAYS": _env_int("SURVEYAPP_LINK_VALID_DAYS", 0),
+    }

@@ -1,0 +1,42 @@
+"""Friendly error pages in the visitor's language; never a stack trace."""
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _page(400, _("This form has expired"),
+                     _("Please go back, reload the page and try again. Nothing you entered earlier is lost."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _page(404, _("Page not found"), _("This page does not exist. Please check the link you used."))
+
+    @app.errorhandler(410)
+    def gone(error):
+        description = getattr(error, "description", None)
+        return _page(410, _("This link is no longer valid"),
+                     description if isinstance(description, str) and not description.startswith("The requested")
+                     else _("This survey link can no longer be used."))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _page(429, _("Too many requests"), _("Please wait a minute and try again."))
+
+    @app.errorhandler(HTTPException)
+    def other_http(error):
+        return _page(error.code or 500, _("Something went wrong"), _("Please try again later."))
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("Unhandled error")
+        return _page(500, _("Something went wrong"),
+                     _("We could not process this request. Please try again later."))

@@ -1,0 +1,18 @@
+"""Which language a page is in."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from .questionnaire.languages import LANGUAGES
+
+
+def select_locale() -> str:
+    """The respondent's language when a view has set one, else the browser's preference."""
+    language = getattr(g, "language", None)
+    if language in LANGUAGES:
+        return language
+    requested = request.args.get("lang")
+    if requested in LANGUAGES:
+        return requested
+    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]

@@ -1,0 +1,3 @@
+"""The languages surveyapp speaks: the one list in the project."""
+
+LANGUAGES = ("nl", "en")
