@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask_babel import get_locale
+if TYPE_CHECKING:
+    from flask import Flask
 
-from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
-
+# Flask and the extensions are imported inside create_app, so that `import surveyapp` stays
+# cheap for the pure parts (surveyapp.analysis, surveyapp.questionnaire) and `surveyapp drivers`.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -18,6 +18,12 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI commands."""
+    from flask import Flask
+    from flask_babel import get_locale
+
+    from .config import load_config
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     if test_config:
@@ -42,11 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .auth import bp as auth_bp
     from .errors import register_error_handlers
+    from .invitations.blueprint import bp as invitations_bp
     from .main import bp as main_bp
     from .security import register_security_headers
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(invitations_bp)
     register_error_handlers(app)
     register_security_headers(app)
 

@@ -22,9 +22,41 @@ def _create_app() -> Flask:
         raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+class SurveyappGroup(FlaskGroup):
+    """Flask's group, turning a database that was never set up into a clear message."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:  # sqlalchemy is not imported here: `surveyapp drivers` needs no database
+            if _missing_table(error):
+                raise click.ClickException(
+                    "The database has no surveyapp tables yet. Run: surveyapp db upgrade"
+                ) from None
+            raise
+
+
+def _missing_table(error: Exception) -> bool:
+    if type(error).__name__ not in ("OperationalError", "ProgrammingError"):
+        return False
+    text = str(getattr(error, "orig", error)).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+@click.group(cls=SurveyappGroup, create_app=_create_app, add_version_option=False)
 def main():
     """surveyapp: questionnaires, respondents, invitations and driver analysis."""
+
+
+def _add_standalone_commands() -> None:
+    """Commands that work on files alone: on the group itself, so they never build the app
+    (``surveyapp drivers`` on a million-row CSV should cost the analysis, not Flask's start-up)."""
+    from .analysis.drivers_command import drivers
+
+    main.add_command(drivers)
+
+
+_add_standalone_commands()
 
 
 def register_commands(app: Flask) -> None:
@@ -35,7 +67,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo.demo)
     app.cli.add_command(users.user)
     for module_name, command_name in (
-        ("surveyapp.analysis.drivers_command", "drivers"),
         ("surveyapp.commands.analyze", "analyze"),
         ("surveyapp.invitations.commands", "contacts"),
         ("surveyapp.invitations.commands", "wave"),

@@ -101,6 +101,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_DIR": _env("SURVEYAPP_MAIL_DIR", str(instance / "outbox")),
         "MAIL_RATE_PER_MINUTE": _env_int("SURVEYAPP_MAIL_RATE_PER_MINUTE", 0),
         "MAIL_MAX_ATTEMPTS": _env_int("SURVEYAPP_MAIL_MAX_ATTEMPTS", 5),
+        "MAIL_CLAIM_TIMEOUT_SECONDS": _env_int("SURVEYAPP_MAIL_CLAIM_TIMEOUT_SECONDS", 600),
+        "MAIL_RETRY_BASE_SECONDS": _env_int("SURVEYAPP_MAIL_RETRY_BASE_SECONDS", 60),
         "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(Path(__file__).resolve().parent.parent / "questionnaires")),
         "LINK_VALID_DAYS": _env_int("SURVEYAPP_LINK_VALID_DAYS", 0),
     }

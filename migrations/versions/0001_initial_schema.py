@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:26:25.851377
+Create Date: 2026-11-24 22:42:49.313006
 
 """
 from alembic import op
@@ -76,6 +76,8 @@ def upgrade():
     sa.Column('attributes', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('opted_out_at', sa.DateTime(), nullable=True),
     sa.Column('undeliverable_at', sa.DateTime(), nullable=True),
+    sa.Column('erased_at', sa.DateTime(), nullable=True),
+    sa.Column('suppression_hash', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_contacts_survey_id_surveys'), ondelete='CASCADE'),
@@ -84,6 +86,7 @@ def upgrade():
     sa.UniqueConstraint('survey_id', 'email', name=op.f('uq_contacts_survey_id_email'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contacts_suppression_hash'), ['suppression_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_survey_id'), ['survey_id'], unique=False)
 
     op.create_table('waves',
@@ -126,6 +129,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('reminder_number', sa.Integer(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('message_id', sa.String(length=255), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -136,6 +140,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_outbox_mails_invitation_id_invitations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_mails')),
+    sa.UniqueConstraint('invitation_id', 'kind', 'reminder_number', name=op.f('uq_outbox_mails_invitation_id_kind_reminder_number')),
     sa.UniqueConstraint('message_id', name=op.f('uq_outbox_mails_message_id'))
     )
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
@@ -216,6 +221,7 @@ def downgrade():
     op.drop_table('waves')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contacts_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_contacts_suppression_hash'))
 
     op.drop_table('contacts')
     op.drop_table('surveys')

@@ -1,45 +1,121 @@
-"""Every write about contacts, waves and invitations."""
+"""Every write about contacts, waves, invitations and the outbox.
+
+Each function is one small, documented action that commits (unless told not to) and logs
+who did what: ``actor`` is ``"cli:<user>"`` for commands, ``"contact <id>"`` for a
+respondent's own opt-out, ``"system"`` for automatic work such as retention.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
+from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Contact, Invitation, Survey, Wave
+from ..models import Contact, Invitation, OutboxMail, Response, Survey, Wave
 from ..models.base import utcnow
+from ..questionnaire.languages import LANGUAGES
 from ..tokens import derive_token, new_nonce, token_hash
+from .importing import ContactRow, ImportReport, read_contact_file, validate_rows
+from .unsubscribe import suppression_hash
 
 log = logging.getLogger(__name__)
 
+#: Response attributes that name a person; erasure and retention remove them.
+IDENTIFYING_ATTRIBUTES = ("name", "email", "crm_id")
+
+#: Outbox states in which a mail may still go out (or may already have gone out).
+PENDING_STATES = ("queued", "sending", "uncertain")
+
+#: A row in state "sending" longer than this was claimed by a sender that died.
+DEFAULT_CLAIM_TIMEOUT_SECONDS = 600
+#: First retry after a temporary failure; doubled each attempt, capped at six hours.
+DEFAULT_RETRY_BASE_SECONDS = 60
+MAX_RETRY_DELAY = timedelta(hours=6)
+
+
+class InvitationError(Exception):
+    """An action that cannot be done as asked; the message says why."""
+
+
+# --- waves -------------------------------------------------------------------------------------
+
+
+def find_wave(survey: Survey, name: str) -> Wave | None:
+    return db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == name))
+
 
 def open_wave(survey: Survey, name: str, *, opens_at: datetime | None = None,
-              closes_at: datetime | None = None) -> Wave:
+              closes_at: datetime | None = None, actor: str = "system") -> Wave:
     """Open a new wave of ``survey`` (or return the wave of that name)."""
-    wave = db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == name))
+    wave = find_wave(survey, name)
     if wave is None:
         wave = Wave(survey_id=survey.id, name=name, opens_at=opens_at or utcnow(), closes_at=closes_at)
         db.session.add(wave)
         db.session.commit()
-        log.info("wave %s of survey %s opened", name, survey.slug)
+        log.info("%s opened wave %s of survey %s (closes %s)", actor, name, survey.slug, closes_at or "never")
     return wave
+
+
+def close_wave(wave: Wave, *, now: datetime | None = None, actor: str = "system") -> int:
+    """Close ``wave`` now and cancel its mails not yet sent. Returns the number cancelled."""
+    now = now or utcnow()
+    if wave.closes_at is None or wave.closes_at > now:
+        wave.closes_at = now
+    cancelled = db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.state == "queued",
+               OutboxMail.invitation_id.in_(db.select(Invitation.id).where(Invitation.wave_id == wave.id)))
+        .values(state="cancelled", last_error="wave closed")
+    ).rowcount
+    db.session.commit()
+    log.info("%s closed wave %s of survey %s; %d queued mail(s) cancelled", actor, wave.name,
+             wave.survey.slug, cancelled)
+    return cancelled
+
+
+# --- contacts ----------------------------------------------------------------------------------
+
+
+def is_suppressed(survey: Survey, email: str) -> bool:
+    """True when ``email`` belongs to a person who was erased or opted out and then erased."""
+    digest = suppression_hash(email)
+    return db.session.scalar(
+        db.select(db.func.count()).select_from(Contact)
+        .where(Contact.survey_id == survey.id, Contact.suppression_hash == digest)
+    ) > 0
+
+
+def find_contact(survey: Survey, *, email: str | None = None, crm_id: str | None = None) -> Contact | None:
+    """The contact matched by CRM id, else by email (the rule imports follow)."""
+    contact = None
+    if crm_id:
+        contact = db.session.scalar(
+            db.select(Contact).where(Contact.survey_id == survey.id, Contact.crm_id == crm_id))
+    if contact is None and email:
+        contact = db.session.scalar(
+            db.select(Contact).where(Contact.survey_id == survey.id, Contact.email == email.strip().lower()))
+    return contact
 
 
 def upsert_contact(survey: Survey, *, email: str, language: str, name: str | None = None,
                    crm_id: str | None = None, attributes: dict | None = None, commit: bool = True) -> tuple[Contact, bool]:
-    """Create the contact, or update the one matched by CRM id, else by email. Returns (contact, created)."""
+    """Create the contact, or update the one matched by CRM id, else by email. Returns (contact, created).
+
+    A new address clears an earlier bounce; an opt-out stays whatever the import says.
+    """
     email = email.strip().lower()
-    contact = None
-    if crm_id:
-        contact = db.session.scalar(db.select(Contact).where(Contact.survey_id == survey.id, Contact.crm_id == crm_id))
-    if contact is None:
-        contact = db.session.scalar(db.select(Contact).where(Contact.survey_id == survey.id, Contact.email == email))
+    contact = find_contact(survey, email=email, crm_id=crm_id)
     created = contact is None
     if created:
         contact = Contact(survey_id=survey.id)
         db.session.add(contact)
+    elif contact.email != email:
+        contact.undeliverable_at = None
     contact.email = email
     contact.language = language
     contact.name = name
@@ -48,6 +124,180 @@ def upsert_contact(survey: Survey, *, email: str, language: str, name: str | Non
     if commit:
         db.session.commit()
     return contact, created
+
+
+def import_contacts(survey: Survey, path: str | Path, *, dry_run: bool = False,
+                    actor: str = "system") -> ImportReport:
+    """Import a CSV or XLSX file of contacts into ``survey``.
+
+    Every row is checked on its own; the good rows are imported (created, or updated when
+    the CRM id or else the email is known) in one transaction, the bad ones are reported
+    by spreadsheet row number (header = row 1). Addresses of erased people are skipped.
+    With ``dry_run`` the same report is made and nothing is written.
+    """
+    rows = read_contact_file(path)
+    report = validate_rows(rows, languages=survey_languages(survey))
+    if report.file_errors:
+        return report
+    good: list[ContactRow] = report.good_rows
+    for row in good:
+        if is_suppressed(survey, row.email):
+            report.suppressed.append(row.row_number)
+            continue
+        conflict = _conflict(survey, row)
+        if conflict:
+            report.reject(row.row_number, conflict)
+            continue
+        _, created = upsert_contact(survey, email=row.email, language=row.language, name=row.name,
+                                    crm_id=row.crm_id, attributes=row.attributes, commit=False)
+        db.session.flush()
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+        log.info("%s imported %s into survey %s: %d created, %d updated, %d rejected, %d suppressed",
+                 actor, Path(path).name, survey.slug, report.created, report.updated, len(report.errors),
+                 len(report.suppressed))
+    return report
+
+
+def _conflict(survey: Survey, row: ContactRow) -> str | None:
+    """A reason the row cannot be applied, e.g. its email already belongs to another CRM id."""
+    if not row.crm_id:
+        return None
+    by_crm = find_contact(survey, crm_id=row.crm_id)
+    by_email = find_contact(survey, email=row.email)
+    if by_crm is not None and by_email is not None and by_crm.id != by_email.id:
+        return f"email {row.email} already belongs to another contact (CRM id {by_email.crm_id or 'none'})"
+    if by_crm is None and by_email is not None and by_email.crm_id and by_email.crm_id != row.crm_id:
+        return f"email {row.email} already belongs to CRM id {by_email.crm_id}"
+    return None
+
+
+def survey_languages(survey: Survey) -> tuple[str, ...]:
+    """The languages the survey's questionnaire is offered in."""
+    definition = survey.questionnaire_version.definition if survey.questionnaire_version else None
+    languages = (definition or {}).get("languages") if isinstance(definition, dict) else None
+    return tuple(languages) if languages else tuple(LANGUAGES)
+
+
+def opt_out(contact: Contact, *, actor: str = "system", now: datetime | None = None) -> bool:
+    """Never mail ``contact`` again. True if this changed anything (idempotent)."""
+    if contact.opted_out_at is not None:
+        return False
+    contact.opted_out_at = now or utcnow()
+    _cancel_queued(contact)
+    db.session.commit()
+    log.info("%s opted out contact %s of survey %s", actor, contact.id, contact.survey_id)
+    return True
+
+
+def _cancel_queued(contact: Contact, reason: str = "opted out") -> int:
+    return db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.state == "queued",
+               OutboxMail.invitation_id.in_(db.select(Invitation.id).where(Invitation.contact_id == contact.id)))
+        .values(state="cancelled", last_error=reason)
+    ).rowcount
+
+
+def erase_contact(contact: Contact, *, keep_suppression: bool = True, actor: str = "system",
+                  now: datetime | None = None, commit: bool = True) -> None:
+    """Remove a person's personal data; their answers stay, anonymous.
+
+    Responses are detached from the invitation and lose ``name``/``email``/``crm_id``
+    attributes; invitations lose the contact and their link (token) so no URL leads back;
+    unsent mails are cancelled. The contact row is deleted, or, with ``keep_suppression``
+    (an erasure request, or a contact who opted out), blanked to an opt-out marker holding
+    only a keyed hash of the address, so a later CRM import does not mail the person again.
+    """
+    now = now or utcnow()
+    _cancel_queued(contact, reason="erased")
+    invitations = db.session.scalars(db.select(Invitation).where(Invitation.contact_id == contact.id)).all()
+    for invitation in invitations:
+        _detach_invitation(invitation)
+    contact_id, survey_id = contact.id, contact.survey_id
+    if keep_suppression and contact.email:
+        contact.suppression_hash = suppression_hash(contact.email)
+        contact.opted_out_at = contact.opted_out_at or now
+        contact.email = None
+        contact.name = None
+        contact.crm_id = None
+        contact.attributes = {}
+        contact.erased_at = now
+    else:
+        db.session.delete(contact)
+    if commit:
+        db.session.commit()
+    log.info("%s erased contact %s of survey %s (%d invitation(s) detached)", actor, contact_id, survey_id,
+             len(invitations))
+
+
+def erase_person(email: str, *, survey: Survey | None = None, actor: str = "system") -> int:
+    """Erase every contact with ``email`` (in ``survey``, or in all surveys). Returns how many."""
+    query = db.select(Contact).where(Contact.email == email.strip().lower())
+    if survey is not None:
+        query = query.where(Contact.survey_id == survey.id)
+    contacts = db.session.scalars(query).all()
+    for contact in contacts:
+        erase_contact(contact, actor=actor, commit=False)
+    db.session.commit()
+    return len(contacts)
+
+
+def _detach_invitation(invitation: Invitation) -> None:
+    response = db.session.scalar(db.select(Response).where(Response.invitation_id == invitation.id))
+    if response is not None:
+        response.invitation_id = None
+        response.attributes = {k: v for k, v in (response.attributes or {}).items()
+                               if k not in IDENTIFYING_ATTRIBUTES}
+    invitation.contact_id = None
+    # The nonce re-derives the personal link: without it no URL leads to this invitation.
+    invitation.token_nonce = ""
+    invitation.token_hash = f"erased:{invitation.id}"
+
+
+def apply_retention(*, now: datetime | None = None, actor: str = "system") -> int:
+    """Anonymize the waves whose survey's ``retention_days`` have passed since they closed.
+
+    For each such wave: its responses are detached from people and its invitations from
+    contacts (as in :func:`erase_contact`), and every contact that is no longer invited to
+    any wave still within retention is erased (kept only as an opt-out marker if they opted
+    out). Contacts never invited stay. Returns the number of waves anonymized.
+    """
+    now = now or utcnow()
+    waves = db.session.scalars(
+        db.select(Wave).join(Survey)
+        .where(Survey.retention_days.is_not(None), Wave.closes_at.is_not(None), Wave.anonymized_at.is_(None))
+    ).all()
+    due = [w for w in waves if w.closes_at + timedelta(days=w.survey.retention_days) <= now]
+    for wave in due:
+        invitations = db.session.scalars(db.select(Invitation).where(Invitation.wave_id == wave.id)).all()
+        contact_ids = {i.contact_id for i in invitations if i.contact_id is not None}
+        for invitation in invitations:
+            _detach_invitation(invitation)
+        wave.anonymized_at = now
+        db.session.flush()
+        for contact_id in contact_ids:
+            still_invited = db.session.scalar(
+                db.select(db.func.count()).select_from(Invitation).join(Wave)
+                .where(Invitation.contact_id == contact_id, Wave.anonymized_at.is_(None))
+            )
+            if not still_invited:
+                contact = db.session.get(Contact, contact_id)
+                erase_contact(contact, keep_suppression=contact.opted_out_at is not None, actor=actor,
+                              now=now, commit=False)
+        db.session.commit()
+        log.info("%s anonymized wave %s of survey %s (retention %d days)", actor, wave.name,
+                 wave.survey.slug, wave.survey.retention_days)
+    return len(due)
+
+
+# --- invitations and the outbox ----------------------------------------------------------------
 
 
 def create_invitation(wave: Wave, contact: Contact, *, expires_at: datetime | None = None,
@@ -72,3 +322,224 @@ def create_invitation(wave: Wave, contact: Contact, *, expires_at: datetime | No
     if commit:
         db.session.commit()
     return invitation
+
+
+def _new_message_id() -> str:
+    """A Message-ID fixed at queue time: a resent mail carries the same one."""
+    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    return make_msgid(domain=domain)
+
+
+def _queue(invitation: Invitation, kind: str, reminder_number: int, due_at: datetime) -> OutboxMail:
+    mail = OutboxMail(invitation_id=invitation.id, kind=kind, reminder_number=reminder_number, state="queued",
+                      message_id=_new_message_id(), due_at=due_at)
+    db.session.add(mail)
+    return mail
+
+
+def _commit_queue(what: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvitationError(f"another run queued {what} at the same time; nothing queued, try again") from None
+
+
+def queue_invitations(survey: Survey, wave: Wave, *, now: datetime | None = None, actor: str = "system") -> int:
+    """Queue one invitation mail for every mailable contact without one in ``wave``. Returns the number.
+
+    Mails for a wave that opens later become due when it opens. A closed wave is refused.
+    """
+    now = now or utcnow()
+    if wave.closes_at is not None and wave.closes_at <= now:
+        raise InvitationError(f"wave {wave.name} is closed")
+    already = db.select(Invitation.contact_id).join(OutboxMail, OutboxMail.invitation_id == Invitation.id).where(
+        Invitation.wave_id == wave.id, Invitation.contact_id.is_not(None), OutboxMail.kind == "invitation")
+    # Someone who already answered (e.g. through a link handed out another way) needs no invitation.
+    answered = db.select(Invitation.contact_id).join(Response, Response.invitation_id == Invitation.id).where(
+        Invitation.wave_id == wave.id, Invitation.contact_id.is_not(None))
+    contacts = db.session.scalars(
+        db.select(Contact).where(
+            Contact.survey_id == survey.id, Contact.email.is_not(None), Contact.opted_out_at.is_(None),
+            Contact.undeliverable_at.is_(None), Contact.id.not_in(already), Contact.id.not_in(answered),
+        ).order_by(Contact.id)
+    ).all()
+    due_at = max(now, wave.opens_at)
+    for contact in contacts:
+        invitation = create_invitation(wave, contact, commit=False)
+        db.session.flush()
+        _queue(invitation, "invitation", 0, due_at)
+    _commit_queue("invitations")
+    log.info("%s queued %d invitation(s) for wave %s of survey %s", actor, len(contacts), wave.name, survey.slug)
+    return len(contacts)
+
+
+def queue_reminders(survey: Survey, wave: Wave, now: datetime | None = None, *, actor: str = "system") -> int:
+    """Queue a reminder for every invitation of ``wave`` that is due one. Returns the number.
+
+    Due means: the wave is open; the contact can be mailed (not opted out, not bounced);
+    no completed response; no mail of this invitation still pending; the last mail went
+    out ``survey.reminder_after_days`` days ago or more; fewer than ``survey.max_reminders``
+    reminders so far.
+    """
+    now = now or utcnow()
+    if not wave.is_open(now):
+        return 0
+    cutoff = now - timedelta(days=survey.reminder_after_days)
+    candidates = db.session.scalars(
+        db.select(Invitation).join(Contact, Invitation.contact_id == Contact.id).where(
+            Invitation.wave_id == wave.id, Invitation.last_mailed_at.is_not(None),
+            Invitation.last_mailed_at <= cutoff, Contact.email.is_not(None),
+            Contact.opted_out_at.is_(None), Contact.undeliverable_at.is_(None),
+        ).order_by(Invitation.id)
+    ).all()
+    queued = 0
+    for invitation in candidates:
+        if invitation.response is not None and invitation.response.completed:
+            continue
+        mails = db.session.scalars(db.select(OutboxMail).where(OutboxMail.invitation_id == invitation.id)).all()
+        if any(m.state in PENDING_STATES for m in mails):
+            continue
+        reminders = [m.reminder_number for m in mails if m.kind == "reminder"]
+        if len(reminders) >= survey.max_reminders:
+            continue
+        _queue(invitation, "reminder", max(reminders, default=0) + 1, now)
+        queued += 1
+    _commit_queue("reminders")
+    log.info("%s queued %d reminder(s) for wave %s of survey %s", actor, queued, wave.name, survey.slug)
+    return queued
+
+
+# --- the outbox's state changes, used by the mailer --------------------------------------------
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
+
+
+def mark_stale_claims_uncertain(*, now: datetime | None = None) -> int:
+    """Rows left in "sending" past the claim timeout: their sender died between SMTP and recording.
+
+    The SMTP server may have accepted such a mail, so it is not resent automatically: the
+    row becomes "uncertain" until someone decides (``mail send --retry-uncertain``).
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=_setting("MAIL_CLAIM_TIMEOUT_SECONDS", DEFAULT_CLAIM_TIMEOUT_SECONDS))
+    count = db.session.execute(
+        db.update(OutboxMail).where(OutboxMail.state == "sending", OutboxMail.claimed_at <= cutoff)
+        .values(state="uncertain", last_error="sender stopped after claiming; the mail may have been sent")
+    ).rowcount
+    db.session.commit()
+    if count:
+        log.warning("%d mail(s) found claimed but never recorded: marked uncertain, not resent", count)
+    return count
+
+
+def requeue_uncertain(*, now: datetime | None = None, actor: str = "system") -> int:
+    """Queue the uncertain mails again, with their original Message-ID. Returns how many."""
+    now = now or utcnow()
+    count = db.session.execute(
+        db.update(OutboxMail).where(OutboxMail.state == "uncertain").values(state="queued", due_at=now)
+    ).rowcount
+    db.session.commit()
+    if count:
+        log.info("%s re-queued %d uncertain mail(s)", actor, count)
+    return count
+
+
+def _due(now: datetime):
+    return db.select(OutboxMail.id).where(OutboxMail.state == "queued", OutboxMail.due_at <= now)
+
+
+def count_due(*, now: datetime | None = None) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(_due(now or utcnow()).subquery()))
+
+
+def claim_next_mail(*, now: datetime | None = None) -> OutboxMail | None:
+    """Claim the next due mail for this sender, or None when nothing is due.
+
+    The claim (state "sending", ``claimed_at``, ``attempts + 1``) is committed before the
+    mail is sent, so no other sender can take it. PostgreSQL picks a row with
+    ``FOR UPDATE SKIP LOCKED``, so concurrent senders pass each other without waiting;
+    SQLite has no row locks and relies on the conditional UPDATE alone, which both use:
+    it only changes a row that is still queued, so of two racing senders one wins.
+    """
+    now = now or utcnow()
+    on_postgres = db.session.get_bind().dialect.name == "postgresql"
+    while True:
+        query = _due(now).order_by(OutboxMail.due_at, OutboxMail.id).limit(1)
+        if on_postgres:
+            query = query.with_for_update(skip_locked=True)
+        mail_id = db.session.scalar(query)
+        if mail_id is None:
+            db.session.commit()
+            return None
+        claimed = db.session.execute(
+            db.update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.state == "queued")
+            .values(state="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
+        ).rowcount
+        db.session.commit()
+        if claimed == 1:
+            return db.session.get(OutboxMail, mail_id, populate_existing=True)
+
+
+def record_sent(mail: OutboxMail, *, now: datetime | None = None) -> None:
+    """The SMTP server accepted ``mail`` (or it was written to MAIL_DIR)."""
+    now = now or utcnow()
+    mail.state = "sent"
+    mail.sent_at = now
+    mail.last_error = None
+    invitation = mail.invitation
+    invitation.last_mailed_at = now
+    if mail.kind == "reminder":
+        invitation.reminders_sent = (invitation.reminders_sent or 0) + 1
+    db.session.commit()
+
+
+def record_cancelled(mail: OutboxMail, reason: str) -> None:
+    """Not sent, on purpose: the contact opted out, bounced, was erased, completed, or the wave closed."""
+    mail.state = "cancelled"
+    mail.last_error = reason
+    db.session.commit()
+    log.info("mail %s cancelled: %s", mail.id, reason)
+
+
+def record_temporary_failure(mail: OutboxMail, error: str, *, now: datetime | None = None) -> bool:
+    """Try again later (exponential backoff), or give up after MAIL_MAX_ATTEMPTS. True if retried."""
+    now = now or utcnow()
+    mail.last_error = error
+    if mail.attempts >= _setting("MAIL_MAX_ATTEMPTS", 5):
+        mail.state = "failed"
+        db.session.commit()
+        log.warning("mail %s failed after %d attempts: %s", mail.id, mail.attempts, error)
+        return False
+    base = _setting("MAIL_RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS)
+    delay = min(timedelta(seconds=base * 2 ** max(mail.attempts - 1, 0)), MAX_RETRY_DELAY)
+    mail.state = "queued"
+    mail.due_at = now + delay
+    db.session.commit()
+    log.info("mail %s: temporary failure (%s); retry after %s", mail.id, error, mail.due_at)
+    return True
+
+
+def record_permanent_failure(mail: OutboxMail, error: str, *, undeliverable: bool,
+                             now: datetime | None = None) -> None:
+    """The server refused for good; with ``undeliverable`` the contact's address is marked bounced."""
+    now = now or utcnow()
+    mail.state = "failed"
+    mail.last_error = error
+    contact = mail.invitation.contact if mail.invitation else None
+    if undeliverable and contact is not None:
+        contact.undeliverable_at = now
+        _cancel_queued(contact, reason="address undeliverable")
+    db.session.commit()
+    log.warning("mail %s failed permanently: %s", mail.id, error)
+
+
+def record_uncertain(mail: OutboxMail, error: str) -> None:
+    """The connection broke mid-transaction: the server may have accepted the mail."""
+    mail.state = "uncertain"
+    mail.last_error = error
+    db.session.commit()
+    log.warning("mail %s uncertain: %s", mail.id, error)
+

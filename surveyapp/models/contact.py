@@ -28,6 +28,11 @@ class Contact(db.Model):
     attributes: Mapped[dict] = mapped_column(JSONType, default=dict)
     opted_out_at: Mapped[datetime | None] = mapped_column(DateTime)
     undeliverable_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when the person's data was erased (on request or by retention). The blanked row
+    # survives only to keep an opt-out: suppression_hash = HMAC(secret key, email), so a later
+    # import of the same address is recognised and not mailed, without storing the address.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+    suppression_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

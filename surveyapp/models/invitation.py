@@ -41,10 +41,14 @@ class OutboxMail(db.Model):
     """One mail to send. The body is rendered at sending time (it holds the link)."""
 
     __tablename__ = "outbox_mails"
+    # One invitation mail and one mail per reminder number: two `invite` runs at once cannot
+    # queue the same mail twice.
+    __table_args__ = (UniqueConstraint("invitation_id", "kind", "reminder_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # invitation | reminder
+    reminder_number: Mapped[int] = mapped_column(Integer, default=0)  # 0 for the invitation, 1, 2, ...
     # queued -> sending -> sent | failed | uncertain (crash after claiming) | cancelled
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)

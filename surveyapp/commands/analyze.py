@@ -1,0 +1,107 @@
+"""``surveyapp analyze``: a survey's KPIs, tracker, reliability and drivers in the terminal."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..models import QuestionnaireVersion, Wave
+
+
+@click.command()
+@click.option("--survey", "slug", required=True, help="Survey slug.")
+@click.option("--wave", "wave_name", help="Only this wave (default: all waves, with the tracker).")
+@click.option("--min-n", default=10, show_default=True, help="Suppress groups with fewer responses.")
+@click.option("--bootstrap", "n_boot", default=0, show_default=True, help="Bootstrap resamples for importance CIs.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@with_appcontext
+def analyze(slug, wave_name, min_n, n_boot, fmt):
+    """Print the KPIs and the driver analysis of survey SLUG."""
+    from ..results.dataset import response_table
+    from ..results.survey_analysis import analyze_survey
+    from ..surveys import get_survey
+
+    survey = get_survey(slug)
+    if survey is None:
+        raise click.ClickException(f"no survey '{slug}'")
+    wave = None
+    if wave_name:
+        wave = db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == wave_name))
+        if wave is None:
+            raise click.ClickException(f"survey '{slug}' has no wave '{wave_name}'")
+    table = response_table(survey, wave=wave)
+    if table.empty:
+        raise click.ClickException("no completed responses yet")
+    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
+    result = analyze_survey(table, questionnaire, min_n=min_n, n_boot=n_boot)
+    if fmt == "json":
+        click.echo(json.dumps(_as_json(result), indent=2, default=_plain))
+        return
+    _print_tables(survey, wave, table, result)
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _records(frame):
+    return json.loads(frame.to_json(orient="records", date_format="iso")) if len(frame) else []
+
+
+def _as_json(result) -> dict:
+    return {
+        "n": int(len(result.scores)),
+        "kpis": json.loads(result.summary.to_json(orient="index")) if len(result.summary) else {},
+        "tracker": _records(result.tracker),
+        "breakdowns": _records(result.breakdowns),
+        "reliability": json.loads(result.reliability.constructs.to_json(orient="index")),
+        "drivers": result.drivers.to_dict() if result.drivers else None,
+        "importance_performance": (ip.to_dict() if (ip := result.importance_performance()) else None),
+        "relationship_matrix": result.relationship.to_dict() if result.relationship else None,
+        "warnings": result.warnings,
+    }
+
+
+def _print_tables(survey, wave, table, result) -> None:
+    import pandas as pd
+
+    echo = click.echo
+    with pd.option_context("display.width", 140, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        scope = f"wave {wave.name}" if wave else "all waves"
+        echo(f"Survey {survey.slug} ({scope}): {len(table)} completed responses\n")
+        echo("KPIs")
+        echo(result.summary[["kind", "value", "ci_low", "ci_high", "n"]].to_string())
+        if len(result.tracker) and result.tracker["wave"].nunique() > 1:
+            echo("\nTracker (change from the previous wave; * = significant at 5%)")
+            trend = result.tracker.assign(sig=result.tracker["significant"].map({True: "*", False: ""}))
+            pivot = trend.pivot_table(index="kpi", columns="wave", values="value", sort=False)
+            echo(pivot.to_string())
+            changes = trend.dropna(subset=["change"])[["kpi", "wave", "change", "p_change", "sig"]]
+            if len(changes):
+                echo(changes.to_string(index=False))
+        echo("\nReliability (Cronbach's alpha)")
+        echo(result.reliability.constructs.to_string())
+        if result.drivers is not None:
+            for (outcome, segment), analysis in result.drivers.results.items():
+                if segment is not None:
+                    continue
+                echo(f"\nDrivers of {outcome}: n={analysis.n}, R²={analysis.r2:.3f}, adj. R²={analysis.adj_r2:.3f}")
+                echo(analysis.table[["beta", "beta_std", "p", "vif", "lmg", "lmg_share",
+                                     "relative_weight_share", "mean"]].to_string())
+            ip = result.importance_performance()
+            if ip is not None:
+                echo("\nImportance-performance (loyalty index; importance = LMG share of R²)")
+                echo(ip.table.to_string())
+                echo(f"cut points: importance {ip.importance_cut:.3f}, performance {ip.performance_cut:.2f}")
+        if result.relationship is not None:
+            echo("\nCustomer relationship matrix (split at the median values)")
+            echo(result.relationship.table.to_string(index=False))
+        for warning in result.warnings:
+            echo(f"warning: {warning}")

@@ -1,0 +1,1 @@
+"""What managers see: the response table, KPIs and driver analysis of a survey."""

@@ -1,0 +1,133 @@
+"""From stored responses to one tidy table for :mod:`surveyapp.analysis`.
+
+This is the only place that reads answers for analysis: two queries (responses, answers),
+one pivot. Everything after it works on the DataFrame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..extensions import db
+from ..models import Answer, QuestionnaireVersion, Response, Survey, Wave
+from ..questionnaire import Questionnaire
+from ..questionnaire.model import DONT_KNOW
+
+#: Respondent attributes that become columns of their own (when present).
+ATTRIBUTE_COLUMNS = ("segment", "customer_value", "potential_value", "channel", "persona", "crm_id")
+#: Personal data never put into an analysis table.
+PERSONAL_ATTRIBUTES = ("name", "email")
+
+
+def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: bool = True) -> pd.DataFrame:
+    """A row per response, a column per answered item, plus attributes, language, wave and time.
+
+    Scale, number and single-choice answers keep their value; "don't know" becomes NaN;
+    multiple-choice answers become one 0/1 column per option (``item__option``), and
+    "other, namely" texts a column ``item__other``.
+    """
+    query = (
+        db.select(Response.id, Response.language, Response.attributes, Response.status, Response.started_at,
+                  Response.completed_at, Response.questionnaire_version_id, Wave.name.label("wave"),
+                  Wave.opens_at.label("wave_opens_at"))
+        .join(Wave, Wave.id == Response.wave_id)
+        .where(Response.survey_id == survey.id)
+        .order_by(Response.id)
+    )
+    if wave is not None:
+        query = query.where(Response.wave_id == wave.id)
+    if completed_only:
+        query = query.where(Response.status == "completed")
+    rows = db.session.execute(query).all()
+    base = pd.DataFrame(
+        [
+            {
+                "response_id": row.id,
+                "wave": row.wave,
+                "wave_opens_at": row.wave_opens_at,
+                "language": row.language,
+                "status": row.status,
+                "started_at": row.started_at,
+                "completed_at": row.completed_at,
+                "questionnaire_version_id": row.questionnaire_version_id,
+                **{key: value for key, value in (row.attributes or {}).items() if key not in PERSONAL_ATTRIBUTES},
+            }
+            for row in rows
+        ],
+        columns=["response_id", "wave", "wave_opens_at", "language", "status", "started_at", "completed_at",
+                 "questionnaire_version_id"],
+    )
+    if base.empty:
+        return base.set_index("response_id")
+
+    answer_query = db.select(Answer.response_id, Answer.item_id, Answer.value, Answer.other_text).join(
+        Response, Response.id == Answer.response_id
+    ).where(Response.survey_id == survey.id)
+    if wave is not None:
+        answer_query = answer_query.where(Response.wave_id == wave.id)
+    if completed_only:
+        answer_query = answer_query.where(Response.status == "completed")
+    answers = db.session.execute(answer_query).all()
+
+    questionnaire = _questionnaire(survey)
+    cells: dict[tuple[int, str], object] = {}
+    for response_id, item_id, value, other_text in answers:
+        if value == DONT_KNOW or value is None:
+            cells[(response_id, item_id)] = np.nan
+        elif isinstance(value, list):
+            for option in value:
+                cells[(response_id, f"{item_id}__{option}")] = 1
+        else:
+            cells[(response_id, item_id)] = value
+        if other_text:
+            cells[(response_id, f"{item_id}__other")] = other_text
+    answer_frame = pd.Series(cells, dtype=object).unstack() if cells else pd.DataFrame()
+    answer_frame = _order_columns(answer_frame, questionnaire)
+    _fill_multiple_choice_zeros(answer_frame, questionnaire)
+
+    table = base.set_index("response_id").join(answer_frame, how="left")
+    for column in table.columns:
+        if column in ("wave", "language", "status") or column.endswith("__other"):
+            continue
+        converted = pd.to_numeric(table[column], errors="coerce")
+        if converted.notna().sum() == table[column].notna().sum():
+            table[column] = converted
+    return table
+
+
+def _questionnaire(survey: Survey) -> Questionnaire:
+    return db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
+
+
+def _order_columns(frame: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
+    order = {item.id: index for index, item in enumerate(questionnaire.items())}
+    return frame[sorted(frame.columns, key=lambda c: (order.get(c.split("__")[0], len(order)), c))]
+
+
+def _fill_multiple_choice_zeros(frame: pd.DataFrame, questionnaire: Questionnaire) -> None:
+    """A respondent who answered a multiple-choice item but not option X did not choose X: 0, not NaN."""
+    for item in questionnaire.items():
+        if item.type != "multiple":
+            continue
+        columns = [c for c in frame.columns if c.startswith(f"{item.id}__") and not c.endswith("__other")]
+        if not columns:
+            continue
+        answered = frame[columns].notna().any(axis=1)
+        for column in columns:
+            frame.loc[answered, column] = frame.loc[answered, column].fillna(0)
+
+
+def construct_definitions(questionnaire: Questionnaire) -> dict[str, dict]:
+    """The questionnaire's constructs in the plain form :func:`surveyapp.analysis.scoring.construct_scores` takes."""
+    definitions = {}
+    for construct in questionnaire.constructs.values():
+        scale = next((questionnaire.item(i).scale for i in construct.items if questionnaire.item(i).scale), None)
+        definitions[construct.id] = {
+            "items": list(construct.items),
+            "reverse": list(construct.reverse),
+            "role": construct.role,
+            "scale_min": scale.min if scale else None,
+            "scale_max": scale.max if scale else None,
+        }
+    return definitions

@@ -1,0 +1,150 @@
+"""A survey's whole analysis: construct scores, KPIs, tracker, reliability and drivers.
+
+This module only translates a questionnaire's constructs into the specs the pure
+statistics in :mod:`surveyapp.analysis` take; every number comes from there, so the CLI,
+the web and the API report the same figures by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.drivers import DriverAnalyses, driver_analyses
+from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, tracker
+from ..analysis.relationship_matrix import RelationshipMatrix, customer_relationship_matrix
+from ..analysis.reliability import ReliabilityReport, construct_reliability
+from ..analysis.scoring import construct_scores
+from ..questionnaire import Questionnaire
+from .dataset import construct_definitions
+
+#: The outcome that combines all loyalty outcomes (each rescaled to 0-100, then averaged).
+LOYALTY_INDEX = "loyalty_index"
+GROUP_COLUMNS = ("segment", "channel", "persona", "language")
+#: CES answers at or above this (of 7) count as low effort.
+LOW_EFFORT_THRESHOLD = 5
+
+
+@dataclass
+class SurveyAnalysis:
+    scores: pd.DataFrame  # a row per response: construct scores, loyalty index, wave and attributes
+    kpis: dict  # name -> spec, see surveyapp.analysis.kpis
+    summary: pd.DataFrame
+    breakdowns: pd.DataFrame
+    tracker: pd.DataFrame
+    reliability: ReliabilityReport
+    drivers: DriverAnalyses | None
+    relationship: RelationshipMatrix | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def importance_performance(self, outcome: str = LOYALTY_INDEX):
+        if self.drivers is None or (outcome, None) not in self.drivers.results:
+            return None
+        return self.drivers.results[(outcome, None)].importance_performance("lmg_share")
+
+
+def scores_frame(table: pd.DataFrame, questionnaire: Questionnaire, *, min_share: float = 0.5) -> pd.DataFrame:
+    """Construct scores and the loyalty index, with wave and attributes alongside."""
+    definitions = {
+        name: definition
+        for name, definition in construct_definitions(questionnaire).items()
+        if all(item in table.columns for item in definition["items"])
+    }
+    scores = construct_scores(table, definitions, min_share=min_share)
+    outcomes = [c.id for c in questionnaire.constructs_by_role("outcome") if c.id in scores.columns]
+    if outcomes:
+        rescaled = pd.DataFrame({
+            name: (scores[name] - definitions[name]["scale_min"])
+            / (definitions[name]["scale_max"] - definitions[name]["scale_min"]) * 100
+            for name in outcomes
+        })
+        scores[LOYALTY_INDEX] = rescaled.mean(axis=1, skipna=False)
+    context = [c for c in ("wave", "wave_opens_at", *GROUP_COLUMNS, "customer_value", "potential_value")
+               if c in table.columns]
+    return scores.join(table[context])
+
+
+def kpi_specs(questionnaire: Questionnaire, scores: pd.DataFrame) -> dict:
+    """The KPIs a questionnaire measures, named after its constructs."""
+    specs = {}
+    for construct in questionnaire.constructs.values():
+        if construct.id not in scores.columns:
+            continue
+        item = questionnaire.item(construct.items[0])
+        single = len(construct.items) == 1
+        if single and item.type == "nps":
+            specs["nps"] = {"kind": "nps", "column": construct.id}
+        elif single and item.type == "ces":
+            specs[construct.id] = {"kind": "mean", "column": construct.id}
+            specs[f"{construct.id}_low_effort"] = {
+                "kind": "low_effort", "column": construct.id, "threshold": LOW_EFFORT_THRESHOLD,
+                "scale_max": item.scale.max,
+            }
+        elif construct.role == "outcome" and single and item.scale is not None:
+            specs[f"{construct.id}_top2box"] = {
+                "kind": "top2box", "column": construct.id, "scale_max": item.scale.max, "scale_min": item.scale.min,
+            }
+        else:
+            specs[construct.id] = {"kind": "mean", "column": construct.id}
+    if LOYALTY_INDEX in scores.columns:
+        specs[LOYALTY_INDEX] = {"kind": "mean", "column": LOYALTY_INDEX}
+    return specs
+
+
+def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: int = DEFAULT_MIN_N,
+                   segment: str | None = "segment", n_boot: int = 0, seed: int | None = 2026) -> SurveyAnalysis:
+    """Everything a manager's report holds, from the response table of one survey."""
+    scores = scores_frame(table, questionnaire)
+    kpis = kpi_specs(questionnaire, scores)
+    warnings: list[str] = []
+    summary = kpi_summary(scores, kpis) if len(scores) else pd.DataFrame()
+    groups = [c for c in GROUP_COLUMNS if c in scores.columns and scores[c].notna().any()]
+    breakdowns = breakdown(scores, kpis, groups, min_n=min_n) if groups and len(scores) else pd.DataFrame()
+    waves = None
+    if "wave" in scores.columns and len(scores):
+        waves = list(scores.sort_values("wave_opens_at")["wave"].drop_duplicates())
+    trend = tracker(scores, kpis, waves=waves, min_n=min_n) if waves else pd.DataFrame()
+
+    definitions = {
+        name: d for name, d in construct_definitions(questionnaire).items()
+        if len(d["items"]) > 1 and all(item in table.columns for item in d["items"])
+    }
+    reliability = construct_reliability(table, definitions)
+    warnings.extend(reliability.warnings)
+
+    drivers_list = [c.id for c in questionnaire.constructs_by_role("driver") if c.id in scores.columns]
+    outcomes = [c.id for c in questionnaire.constructs_by_role("outcome") if c.id in scores.columns]
+    if LOYALTY_INDEX in scores.columns:
+        outcomes.append(LOYALTY_INDEX)
+    drivers = None
+    if drivers_list and outcomes:
+        use_segment = segment if segment in scores.columns and scores[segment].notna().any() else None
+        try:
+            drivers = driver_analyses(scores, outcomes, drivers_list, segment=use_segment, n_boot=n_boot, seed=seed)
+        except ValueError as error:
+            warnings.append(f"driver analysis not possible: {error}")
+
+    relationship = None
+    if {"customer_value", "potential_value"} <= set(scores.columns):
+        values = scores[["customer_value", "potential_value"]].apply(pd.to_numeric, errors="coerce")
+        if values.notna().all(axis=1).sum() >= 4:
+            loyalty = [c for c in ("nps" if "nps" in scores.columns else None, LOYALTY_INDEX, *outcomes)
+                       if c and c in scores.columns]
+            frame = scores.assign(customer_value=values["customer_value"], potential_value=values["potential_value"])
+            relationship = customer_relationship_matrix(
+                frame, "customer_value", "potential_value", list(dict.fromkeys(loyalty))
+            )
+    return SurveyAnalysis(scores=scores, kpis=kpis, summary=summary, breakdowns=breakdowns, tracker=trend,
+                          reliability=reliability, drivers=drivers, relationship=relationship,
+                          warnings=warnings)
+
+
+def finite(value) -> float | None:
+    """A float for reports, None for NaN/inf."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None
