@@ -50,10 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .invitations.blueprint import bp as invitations_bp
     from .main import bp as main_bp
+    from .respond.views import bp as respond_bp
     from .security import register_security_headers
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(respond_bp)
     app.register_blueprint(invitations_bp)
     register_error_handlers(app)
     register_security_headers(app)

@@ -61,11 +61,12 @@ _add_standalone_commands()
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
-    from .commands import demo, questionnaire, users
+    from .commands import demo, questionnaire, translate, users
 
     app.cli.add_command(questionnaire.questionnaire)
     app.cli.add_command(demo.demo)
     app.cli.add_command(users.user)
+    app.cli.add_command(translate.translate)
     for module_name, command_name in (
         ("surveyapp.commands.analyze", "analyze"),
         ("surveyapp.invitations.commands", "contacts"),

@@ -1,6 +1,10 @@
-"""Every write a respondent causes: starting, saving a page, completing.
+"""Every write a respondent causes: opening a link, starting, saving a page, completing.
 
-Each function runs in one transaction and leaves no half-written record behind.
+Each function runs in one transaction and leaves no half-written record behind. Writes to
+an existing response first *claim* its row with a conditional UPDATE (``status =
+'in_progress'``): on PostgreSQL that takes the row lock, on SQLite the database's write
+lock, so a save racing a completion (double click, two tabs) either runs entirely before
+it or sees the response completed and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +18,23 @@ from ..models import Answer, Invitation, Response, Survey, Wave
 from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
+
+
+class ResponseLocked(Exception):
+    """The response was completed; it can no longer change."""
+
+
+def record_opened(invitation: Invitation) -> None:
+    """Note the first time a personal link was opened (kept for the response rate funnel)."""
+    if invitation.opened_at is not None:
+        return
+    db.session.execute(
+        db.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+        .values(opened_at=utcnow())
+    )
+    db.session.commit()
+    log.info("invitation %s opened", invitation.id)
 
 
 def start_response(
@@ -66,6 +87,38 @@ def _existing(invitation: Invitation | None, session_key: str | None) -> Respons
     return None
 
 
+def _claim(response: Response, **values) -> bool:
+    """Lock the response's row for this transaction if it is still in progress.
+
+    Returns False (and changes nothing) when it has been completed meanwhile.
+    """
+    result = db.session.execute(
+        db.update(Response)
+        .where(Response.id == response.id, Response.status == "in_progress")
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    # What this transaction saw before holding the lock may be stale; read it again under it.
+    db.session.expire(response)
+    return True
+
+
+def _write_answers(response: Response, answers: dict, clear, other_texts: dict) -> None:
+    existing = {answer.item_id: answer for answer in response.answers}
+    for item_id in clear:
+        if item_id in existing and item_id not in answers:
+            response.answers.remove(existing.pop(item_id))
+    for item_id, value in answers.items():
+        answer = existing.get(item_id)
+        if answer is None:
+            response.answers.append(Answer(item_id=item_id, value=value, other_text=other_texts.get(item_id)))
+        else:
+            answer.value = value
+            answer.other_text = other_texts.get(item_id)
+
+
 def save_answers(
     response: Response,
     answers: dict[str, object],
@@ -78,49 +131,48 @@ def save_answers(
     """Store ``answers`` (item id -> value) and delete the answers to ``clear``.
 
     ``clear`` holds the items the respondent could not see (display logic) or left
-    empty: their stale answers must not survive. Refused once the response is completed.
+    empty: their stale answers must not survive. Refused with :class:`ResponseLocked`
+    once the response is completed, also when another request completed it a moment ago.
     """
-    if response.completed:
-        raise ResponseLocked(response.id)
-    other_texts = other_texts or {}
-    existing = {answer.item_id: answer for answer in response.answers}
-    for item_id in clear:
-        if item_id in existing and item_id not in answers:
-            response.answers.remove(existing.pop(item_id))
-    for item_id, value in answers.items():
-        answer = existing.get(item_id)
-        if answer is None:
-            response.answers.append(Answer(item_id=item_id, value=value, other_text=other_texts.get(item_id)))
-        else:
-            answer.value = value
-            answer.other_text = other_texts.get(item_id)
+    values = {}
     if current_page is not None:
-        response.current_page = current_page
+        values["current_page"] = current_page
     if language is not None:
-        response.language = language
-    response.updated_at = utcnow()
+        values["language"] = language
+    if not _claim(response, **values):
+        db.session.rollback()
+        raise ResponseLocked(response.id)
+    _write_answers(response, answers, clear, other_texts or {})
     db.session.commit()
 
 
-def complete_response(response: Response) -> bool:
-    """Lock the response. True for the request that completed it, False for any later one.
+def complete_response(
+    response: Response,
+    answers: dict[str, object] | None = None,
+    *,
+    clear: set[str] | frozenset[str] = frozenset(),
+    other_texts: dict[str, str] | None = None,
+    language: str | None = None,
+) -> bool:
+    """Store the last page's ``answers`` and lock the response, in one transaction.
 
-    A conditional UPDATE makes this safe against double clicks and two tabs at once:
-    only one statement can move the row from in_progress to completed.
+    True for the request that completed it, False for any later one -- which changes
+    nothing, not even the answers it carried. A conditional UPDATE makes this safe
+    against double clicks and two tabs at once: only one statement can move the row
+    from in_progress to completed.
     """
     now = utcnow()
-    result = db.session.execute(
-        db.update(Response)
-        .where(Response.id == response.id, Response.status == "in_progress")
-        .values(status="completed", completed_at=now, updated_at=now)
-    )
+    values = {"status": "completed", "completed_at": now}
+    if language is not None:
+        values["language"] = language
+    if not _claim(response, **values):
+        db.session.rollback()
+        db.session.refresh(response)
+        return False
+    if answers or clear:
+        _write_answers(response, answers or {}, clear, other_texts or {})
     db.session.commit()
     db.session.refresh(response)
-    completed = result.rowcount == 1
-    if completed:
-        log.info("response %s completed", response.id)
-    return completed
+    log.info("response %s completed", response.id)
+    return True
 
-
-class ResponseLocked(Exception):
-    """The response was completed; it can no longer change."""

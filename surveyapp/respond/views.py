@@ -1,0 +1,338 @@
+"""What respondents see: the personal link ``/s/<token>`` and the open link ``/o/<open_token>``.
+
+Views are thin: find who is answering, refuse friendly when the link cannot be used, and
+hand the page's form to :mod:`.operations`. One URL per link: the page a respondent is on
+lives in ``Response.current_page``, so the same link resumes on any device.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session
+from flask_babel import gettext as _
+from flask_babel import refresh
+
+from ..extensions import csrf, db, limiter
+from ..invitations.links import find_invitation
+from ..models import Invitation, Response, Survey, Wave
+from ..models.base import utcnow
+from ..questionnaire import translate
+from ..questionnaire.texts import render_text
+from .forms import read_page, require_answers
+from .journey import Journey, draw_order, questionnaire_of
+from .operations import ResponseLocked, complete_response, record_opened, save_answers, start_response
+from .questions import QuestionBuilder
+
+bp = Blueprint("respond", __name__, template_folder="templates")
+
+# CSRF is checked in the views, after the respondent's language is known, so that even
+# the "form expired" page speaks it. Every POST handler below calls csrf.protect().
+csrf.exempt(bp)
+
+#: Responses completed in this browser session: they may still see their thank-you page.
+COMPLETED_KEY = "respond_completed"
+#: Open-link responses of this browser session, by survey id.
+OPEN_KEYS = "respond_open"
+
+
+def _lookup_limit() -> str:
+    return current_app.config["RATELIMIT_TOKEN_LOOKUPS"]
+
+
+def _failed_lookup(response) -> bool:
+    # Only look-ups of tokens that do not exist count: guessing links is what the limit is
+    # for, while a company's respondents behind one address must not lock each other out.
+    return response.status_code == 404
+
+
+token_lookups = limiter.shared_limit(_lookup_limit, scope="respond-token-lookups", deduct_when=_failed_lookup)
+
+
+@bp.after_request
+def no_store(response):
+    # Pages hold personal answers: keep them out of shared caches and the browser's history.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the two kinds of link -------------------------------------------------------------------------
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@token_lookups
+def personal(token: str):
+    """A contact's personal, single-use link."""
+    invitation = find_invitation(token)
+    if invitation is None:
+        return _refusal("unknown")
+    response = invitation.response
+    _use_language(response.language if response else invitation.language)
+    if request.method == "POST":
+        csrf.protect()
+    else:
+        record_opened(invitation)
+    if response is not None and response.completed:
+        return _after_completion(response)
+    reason = _wave_refusal(invitation.wave)
+    if reason is None and invitation.expires_at is not None and invitation.expires_at <= utcnow():
+        reason = "expired"
+    if reason is not None:
+        return _refusal(reason)
+    if response is None:
+        response = _start(invitation.wave, invitation=invitation, language=invitation.language)
+        if response.completed:
+            return _after_completion(response)
+    return _answer(response, _personal_values(invitation))
+
+
+@bp.route("/o/<open_token>", methods=["GET", "POST"])
+@token_lookups
+def open_link(open_token: str):
+    """A survey's anonymous link: one response per browser session."""
+    survey = None
+    if 0 < len(open_token) <= 100:
+        survey = db.session.scalar(db.select(Survey).where(Survey.open_token == open_token))
+    if survey is None:
+        return _refusal("unknown")
+    key = session.get(OPEN_KEYS, {}).get(str(survey.id))
+    response = db.session.scalar(db.select(Response).where(Response.session_key == key)) if key else None
+    if response is not None:
+        _use_language(response.language)
+    else:
+        languages = questionnaire_of(survey.questionnaire_version).languages
+        _use_language(request.accept_languages.best_match(languages) or languages[0])
+    if request.method == "POST":
+        csrf.protect()
+    if response is not None and response.completed:
+        return _after_completion(response)
+    wave = response.wave if response is not None else survey.current_wave()
+    reason = _wave_refusal(wave) if wave is not None else "closed"
+    if reason is not None:
+        return _refusal(reason)
+    if response is None:
+        key = secrets.token_urlsafe(32)
+        session[OPEN_KEYS] = {**session.get(OPEN_KEYS, {}), str(survey.id): key}
+        response = _start(wave, session_key=key, language=g.language)
+        if request.method == "POST":  # the session was lost: show the first page afresh
+            return redirect(request.path, 303)
+    return _answer(response, {})
+
+
+# --- who is answering ------------------------------------------------------------------------------
+
+
+def _use_language(language: str | None) -> None:
+    """Speak ``language`` on this page: flask_babel's locale selector reads ``g.language``."""
+    g.language = language
+    refresh()
+
+
+def _personal_values(invitation: Invitation) -> dict:
+    """Values only the personal link has, used for piping but never stored with the answers."""
+    contact = invitation.contact
+    return {"name": contact.name} if contact is not None and contact.name else {}
+
+
+def _start(wave: Wave, *, language: str, invitation: Invitation | None = None,
+           session_key: str | None = None) -> Response:
+    survey = wave.survey
+    questionnaire = questionnaire_of(survey.questionnaire_version)
+    if language not in questionnaire.languages:
+        language = questionnaire.default_language
+    contact = invitation.contact if invitation is not None else None
+    response = start_response(
+        survey=survey,
+        wave=wave,
+        language=language,
+        attributes=dict(contact.attributes or {}) if contact is not None else {},
+        randomization=draw_order(questionnaire),
+        invitation=invitation,
+        session_key=session_key,
+    )
+    _use_language(response.language)
+    return response
+
+
+def _wave_refusal(wave: Wave) -> str | None:
+    now = utcnow()
+    if wave.opens_at > now:
+        return "not_open"
+    if not wave.is_open(now):
+        return "closed"
+    return None
+
+
+def _refusal(reason: str):
+    """A friendly page saying why this link cannot be used (404 unknown, else 410)."""
+    texts = {
+        "unknown": (_("This link does not work"),
+                    _("Please check that you used the complete link from your invitation.")),
+        "used": (_("You have already taken part"),
+                 _("Your answers have been received. Each link can be used once. Thank you!")),
+        "closed": (_("This survey is closed"),
+                   _("Answers can no longer be given. Thank you for your interest.")),
+        "not_open": (_("This survey has not started yet"),
+                     _("Please come back later using the same link.")),
+        "expired": (_("This link has expired"),
+                    _("The period for answering with this link has ended. Thank you for your interest.")),
+    }
+    title, message = texts[reason]
+    status = 404 if reason == "unknown" else 410
+    return render_template("respond/refusal.html", title=title, message=message, reason=reason), status
+
+
+def _after_completion(response: Response):
+    """The thank-you page right after completing (in the same browser), else "already used"."""
+    if response.id not in session.get(COMPLETED_KEY, []):
+        return _refusal("used")
+    if request.method == "POST":
+        return redirect(request.path, 303)
+    questionnaire = questionnaire_of(response.questionnaire_version)
+    values = questionnaire.piping_values(_stored_answers(response), _attributes(response),
+                                         response.language)
+    text = render_text(translate(questionnaire.thank_you, response.language, questionnaire.default_language),
+                       values)
+    title = translate(questionnaire.title, response.language, questionnaire.default_language)
+    return render_template("respond/thank_you.html", survey_title=title, text=text,
+                           page_language=response.language)
+
+
+def _remember_completed(response: Response) -> None:
+    completed = [rid for rid in session.get(COMPLETED_KEY, []) if rid != response.id]
+    session[COMPLETED_KEY] = [*completed[-19:], response.id]
+
+
+def _attributes(response: Response) -> dict:
+    values = dict(response.attributes or {})
+    if response.invitation is not None:
+        values.update(_personal_values(response.invitation))
+    return values
+
+
+def _stored_answers(response: Response) -> dict:
+    return {answer.item_id: answer.value for answer in response.answers}
+
+
+# --- answering a page ------------------------------------------------------------------------------
+
+
+def _answer(response: Response, personal: dict):
+    questionnaire = questionnaire_of(response.questionnaire_version)
+    journey = Journey(questionnaire, attributes={**(response.attributes or {}), **personal},
+                      order=response.randomization)
+    stored = _stored_answers(response)
+    other_texts = {answer.item_id: answer.other_text for answer in response.answers if answer.other_text}
+    language = response.language
+
+    if request.method == "GET":
+        page = journey.resume_page(response.current_page, stored)
+        if page is None:  # nothing to ask this respondent
+            complete_response(response)
+            _remember_completed(response)
+            return redirect(request.path, 303)
+        return _render_page(journey, page, stored, language, other_texts=other_texts)
+
+    page = journey.page(request.form.get("page"), stored)
+    if page is None:  # a stale tab, or a page the logic no longer shows
+        return redirect(request.path, 303)
+    shown = {item.id for item in journey.answer_items(page, stored)}
+    on_page = [answer for item in page.items for answer in (item.rows or (item,))]
+    on_page_ids = {item.id for item in on_page}
+
+    switch_to = request.form.get("language")
+    if switch_to in questionnaire.languages and switch_to != language:
+        language = switch_to
+        _use_language(language)
+    posted = read_page(on_page, request.form)
+    merged = {key: value for key, value in stored.items() if key not in on_page_ids} | posted.answers
+    merged, hidden = journey.without_hidden(merged)
+    visible = journey.answer_items(page, merged)
+    visible_ids = {item.id for item in visible}
+    page_answers = {key: merged[key] for key in on_page_ids if key in merged}
+    clear = (on_page_ids - page_answers.keys()) | hidden
+    page_other = {key: text for key, text in posted.other_texts.items() if key in page_answers}
+    posted.errors = {key: message for key, message in posted.errors.items() if key in visible_ids}
+
+    action = request.form.get("action")
+    if switch_to is None and action == "next":
+        require_answers(visible, posted)
+        revealed = visible_ids - shown  # questions this page's answers just brought up
+        for item_id in revealed:
+            posted.errors.pop(item_id, None)
+        if not posted.errors and not revealed:
+            following = journey.next_page(page, merged)
+            if following is None:
+                # False when another request completed it a moment ago: that one's answers stand.
+                complete_response(response, page_answers, clear=clear, other_texts=page_other)
+                _remember_completed(response)
+                return redirect(request.path, 303)
+            return _save_and_go(response, page_answers, clear, page_other, following.id, language)
+    elif switch_to is None and action == "back":
+        previous = journey.previous_page(page, merged)
+        return _save_and_go(response, page_answers, clear, page_other,
+                            previous.id if previous else page.id, language)
+
+    try:
+        save_answers(response, page_answers, clear=clear, other_texts=page_other, current_page=page.id,
+                     language=language)
+    except ResponseLocked:
+        return redirect(request.path, 303)
+    if switch_to is not None and not posted.errors:
+        return redirect(request.path, 303)
+    status = 422 if posted.errors else 200
+    return _render_page(journey, page, merged, language, posted=posted, other_texts=page_other, status=status)
+
+
+def _save_and_go(response, answers, clear, other_texts, page_id, language):
+    try:
+        save_answers(response, answers, clear=clear, other_texts=other_texts, current_page=page_id,
+                     language=language)
+    except ResponseLocked:
+        pass  # completed meanwhile; the redirect shows what applies
+    return redirect(request.path, 303)
+
+
+def _render_page(journey: Journey, page, answers: dict, language: str, *, posted=None,
+                 other_texts: dict | None = None, status: int = 200):
+    questionnaire = journey.questionnaire
+    builder = QuestionBuilder(
+        journey, language, answers,
+        raw=posted.raw if posted else None,
+        raw_other=posted.raw_other if posted else None,
+        other_texts=other_texts,
+        errors=posted.errors if posted else None,
+    )
+    questions = [builder.question(item) for item in journey.items(page, answers)]
+    position = journey.position(page, answers)
+    return render_template(
+        "respond/page.html",
+        survey_title=builder.label(questionnaire.title),
+        page_title=builder.text(page.title) if page.title else "",
+        intro=builder.text(questionnaire.intro) if position.first else "",
+        page=page,
+        position=position,
+        questions=questions,
+        errors=[entry for question in questions for entry in question.errors()],
+        last=journey.next_page(page, answers) is None,
+        languages=[other for other in questionnaire.languages if other != language],
+        page_language=language,
+    ), status
+
+
+# --- template helpers --------------------------------------------------------------------------------
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs(text: str) -> list[str]:
+    """A plain text split at blank lines (each paragraph is escaped by the template)."""
+    return [part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str) -> str:
+    """A language's name in that language itself (a Dutch reader looks for "Nederlands")."""
+    from babel import Locale
+
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
