@@ -61,29 +61,19 @@ _add_standalone_commands()
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
-    from .commands import demo, questionnaire, translate, users
+    from .commands import analyze, demo, questionnaire, survey, translate, users
+    from .invitations import commands as invitations
 
-    app.cli.add_command(questionnaire.questionnaire)
-    app.cli.add_command(demo.demo)
-    app.cli.add_command(users.user)
-    app.cli.add_command(translate.translate)
-    for module_name, command_name in (
-        ("surveyapp.commands.analyze", "analyze"),
-        ("surveyapp.invitations.commands", "contacts"),
-        ("surveyapp.invitations.commands", "wave"),
-        ("surveyapp.invitations.commands", "invite"),
-        ("surveyapp.invitations.commands", "mail"),
+    for command in (
+        questionnaire.questionnaire,
+        survey.survey,
+        demo.demo,
+        users.user,
+        translate.translate,
+        analyze.analyze,
+        invitations.contacts,
+        invitations.wave,
+        invitations.invite,
+        invitations.mail,
     ):
-        _add_optional(app, module_name, command_name)
-
-
-def _add_optional(app: Flask, module_name: str, command_name: str) -> None:
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return
-    app.cli.add_command(getattr(module, command_name))
+        app.cli.add_command(command)

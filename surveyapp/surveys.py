@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from .extensions import db
 from .models import QuestionnaireVersion, Survey
@@ -15,12 +16,19 @@ def get_survey(slug: str) -> Survey | None:
     return db.session.scalar(db.select(Survey).where(Survey.slug == slug))
 
 
+#: Settings a researcher may change on a survey, with their meaning for messages.
+SETTINGS = ("reminder_after_days", "max_reminders", "retention_days")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
 def create_survey(slug: str, version: QuestionnaireVersion, *, title: str | None = None,
-                  open_link: bool = False) -> Survey:
+                  open_link: bool = False, **settings) -> Survey:
     """A survey putting ``version`` to a customer base; returns the existing one for ``slug``."""
     survey = get_survey(slug)
     if survey is not None:
         return survey
+    if not SLUG_PATTERN.match(slug):
+        raise ValueError(f"survey slug {slug!r}: use lower-case letters, digits and hyphens (it appears in URLs)")
     survey = Survey(
         slug=slug,
         title=title or version.title,
@@ -28,6 +36,7 @@ def create_survey(slug: str, version: QuestionnaireVersion, *, title: str | None
         questionnaire_version_id=version.id,
         open_token=new_open_token() if open_link else None,
     )
+    _apply_settings(survey, settings)
     db.session.add(survey)
     db.session.commit()
     log.info("survey %s created on questionnaire %s version %s", slug, version.key, version.version)
@@ -41,3 +50,27 @@ def use_version(survey: Survey, version: QuestionnaireVersion) -> None:
     survey.questionnaire_version_id = version.id
     db.session.commit()
     log.info("survey %s now uses %s version %s", survey.slug, version.key, version.version)
+
+
+def update_survey(survey: Survey, *, open_link: bool | None = None, **settings) -> Survey:
+    """Change a survey's reminder and retention settings, or switch its open link on or off."""
+    _apply_settings(survey, settings)
+    if open_link is True and survey.open_token is None:
+        survey.open_token = new_open_token()
+    elif open_link is False:
+        survey.open_token = None
+    db.session.commit()
+    log.info("survey %s updated: %s", survey.slug,
+             ", ".join(f"{k}={v}" for k, v in settings.items() if v is not None) or "open link")
+    return survey
+
+
+def _apply_settings(survey: Survey, settings: dict) -> None:
+    for name, value in settings.items():
+        if name not in SETTINGS:
+            raise TypeError(f"unknown survey setting {name!r}")
+        if value is None:
+            continue
+        if value < 0:
+            raise ValueError(f"{name} cannot be negative")
+        setattr(survey, name, value)

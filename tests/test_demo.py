@@ -112,3 +112,21 @@ def test_analyze_refuses_unknown_survey_and_wave(demo_app):
     assert result.exit_code == 1 and "no survey 'nope'" in result.output
     result = runner.invoke(args=["analyze", "--survey", "demo", "--wave", "1999-01"])
     assert result.exit_code == 1 and "no wave '1999-01'" in result.output
+
+
+def test_demo_links_work_and_its_outbox_sends(demo_app, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.delenv("SURVEYAPP_BASE_URL", raising=False)
+    output = run_demo(demo_app)
+    client = demo_app.test_client()
+    for _, token, language in LINK.findall(output):
+        page = client.get(f"/s/{token}")
+        assert page.status_code == 200
+        assert f'<html lang="{language}"'.encode() in page.data
+        assert b"<fieldset" in page.data
+    with demo_app.app_context():
+        queued = db.session.scalar(db.select(db.func.count(OutboxMail.id)).where(OutboxMail.state == "queued"))
+    sent = demo_app.test_cli_runner().invoke(args=["mail", "send"])
+    assert sent.exit_code == 0, sent.output
+    assert len(list(Path(demo_app.config["MAIL_DIR"]).glob("*.eml"))) == queued

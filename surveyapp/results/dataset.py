@@ -16,6 +16,8 @@ from ..questionnaire.model import DONT_KNOW
 
 #: Respondent attributes that become columns of their own (when present).
 ATTRIBUTE_COLUMNS = ("segment", "customer_value", "potential_value", "channel", "persona", "crm_id")
+#: Column suffix of "other, namely" texts (option values may themselves be "other").
+OTHER_TEXT_SUFFIX = "__other_text"
 #: Personal data never put into an analysis table.
 PERSONAL_ATTRIBUTES = ("name", "email")
 
@@ -25,7 +27,7 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
 
     Scale, number and single-choice answers keep their value; "don't know" becomes NaN;
     multiple-choice answers become one 0/1 column per option (``item__option``), and
-    "other, namely" texts a column ``item__other``.
+    "other, namely" texts a column ``item__other_text``.
     """
     query = (
         db.select(Response.id, Response.language, Response.attributes, Response.status, Response.started_at,
@@ -54,12 +56,11 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
                 **{key: value for key, value in (row.attributes or {}).items() if key not in PERSONAL_ATTRIBUTES},
             }
             for row in rows
-        ],
-        columns=["response_id", "wave", "wave_opens_at", "language", "status", "started_at", "completed_at",
-                 "questionnaire_version_id"],
+        ]
     )
     if base.empty:
-        return base.set_index("response_id")
+        return pd.DataFrame(columns=["response_id", "wave", "wave_opens_at", "language", "status", "started_at",
+                                     "completed_at", "questionnaire_version_id"]).set_index("response_id")
 
     answer_query = db.select(Answer.response_id, Answer.item_id, Answer.value, Answer.other_text).join(
         Response, Response.id == Answer.response_id
@@ -81,14 +82,14 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
         else:
             cells[(response_id, item_id)] = value
         if other_text:
-            cells[(response_id, f"{item_id}__other")] = other_text
+            cells[(response_id, f"{item_id}{OTHER_TEXT_SUFFIX}")] = other_text
     answer_frame = pd.Series(cells, dtype=object).unstack() if cells else pd.DataFrame()
-    answer_frame = _order_columns(answer_frame, questionnaire)
     _fill_multiple_choice_zeros(answer_frame, questionnaire)
+    answer_frame = _order_columns(answer_frame, questionnaire)
 
     table = base.set_index("response_id").join(answer_frame, how="left")
     for column in table.columns:
-        if column in ("wave", "language", "status") or column.endswith("__other"):
+        if column in ("wave", "language", "status") or column.endswith(OTHER_TEXT_SUFFIX):
             continue
         converted = pd.to_numeric(table[column], errors="coerce")
         if converted.notna().sum() == table[column].notna().sum():
@@ -106,15 +107,17 @@ def _order_columns(frame: pd.DataFrame, questionnaire: Questionnaire) -> pd.Data
 
 
 def _fill_multiple_choice_zeros(frame: pd.DataFrame, questionnaire: Questionnaire) -> None:
-    """A respondent who answered a multiple-choice item but not option X did not choose X: 0, not NaN."""
+    """A column for every option of a multiple-choice item (chosen by anyone or not); a respondent
+    who answered the item but did not choose option X gets 0 for X, not NaN."""
     for item in questionnaire.items():
         if item.type != "multiple":
             continue
-        columns = [c for c in frame.columns if c.startswith(f"{item.id}__") and not c.endswith("__other")]
-        if not columns:
-            continue
-        answered = frame[columns].notna().any(axis=1)
+        columns = [f"{item.id}__{option.value}" for option in item.options]
+        present = [c for c in columns if c in frame.columns]
+        answered = frame[present].notna().any(axis=1) if present else pd.Series(False, index=frame.index)
         for column in columns:
+            if column not in frame.columns:
+                frame[column] = np.nan
             frame.loc[answered, column] = frame.loc[answered, column].fillna(0)
 
 
