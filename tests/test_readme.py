@@ -1,0 +1,18 @@
+"""The README's examples work: a reader copies them."""
+
+import re
+from pathlib import Path
+
+from surveyapp.questionnaire import validate_file
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_questionnaire_example_validates(tmp_path):
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert blocks, "the README shows the questionnaire format"
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"readme-example-{number}.yaml"
+        path.write_text(block, encoding="utf-8")
+        problems = validate_file(path)
+        assert problems == [], "\n".join(map(str, problems))
