@@ -59,6 +59,23 @@ def _add_standalone_commands() -> None:
 _add_standalone_commands()
 
 
+def run() -> None:
+    """The ``surveyapp`` console script.
+
+    ``surveyapp drivers`` works on a file alone, so it is dispatched before Flask's group
+    starts (which imports Flask and scans every installed package for plugin commands):
+    on a million-row CSV the command should cost the analysis, not the web app's start-up.
+    Everything else goes through :func:`main`.
+    """
+    import sys
+
+    if len(sys.argv) > 1 and sys.argv[1] == "drivers":
+        from .analysis.drivers_command import drivers
+
+        drivers.main(args=sys.argv[2:], prog_name="surveyapp drivers")
+    main()
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
     from .commands import analyze, demo, questionnaire, survey, translate, users

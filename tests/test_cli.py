@@ -96,3 +96,31 @@ def test_researcher_workflow_from_file_to_working_link(runner, app, client, tmp_
         survey = db.session.scalar(db.select(Survey).where(Survey.slug == "tracker"))
         assert survey.retention_days == 90 and survey.reminder_after_days == 5 and survey.open_token is None
         assert db.session.scalar(db.select(db.func.count(OutboxMail.id)).where(OutboxMail.state == "sent")) == 2
+
+
+def test_console_script_runs_drivers_without_the_app(tmp_path):
+    """`surveyapp drivers` as a user types it: the installed console script, in a new process."""
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    script = Path(sys.executable).with_name("surveyapp")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 3))
+    y = x @ [0.5, 0.3, 0.0] + rng.normal(scale=0.5, size=200)
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,c,y\n" + "\n".join(",".join(f"{v:.5f}" for v in (*row, t)) for row, t in zip(x, y, strict=True)))
+    env = {"PATH": "/usr/bin:/bin", "SURVEYAPP_ENV": "production"}  # no secret key: the app must not be built
+    done = subprocess.run([script, "drivers", data, "--outcome", "y", "--drivers", "a,b,c", "--format", "json"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["n"] == 200
+    assert abs(sum(d["lmg"] for d in result["drivers"].values()) - result["r2"]) < 1e-9
+
+    wrong = subprocess.run([script, "drivers", data, "--outcome", "nope", "--drivers", "a,b"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert wrong.returncode == 1
+    assert "nope" in wrong.stderr and "Traceback" not in wrong.stderr
