@@ -130,3 +130,48 @@ def test_demo_links_work_and_its_outbox_sends(demo_app, monkeypatch):
     sent = demo_app.test_cli_runner().invoke(args=["mail", "send"])
     assert sent.exit_code == 0, sent.output
     assert len(list(Path(demo_app.config["MAIL_DIR"]).glob("*.eml"))) == queued
+
+
+def test_demo_command_serves_its_links(empty_database_url, tmp_path):
+    """The README's demo command, as a user runs it: a process that serves the printed links."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SURVEYAPP_DATABASE_URL": empty_database_url, "SURVEYAPP_SECRET_KEY": "demo-test-key"}
+    env.pop("SURVEYAPP_BASE_URL", None)
+    script = Path(sys.executable).with_name("surveyapp")
+    process = subprocess.Popen([script, "demo", "--port", str(port), "--contacts", "60"], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            assert line, "demo stopped early:\n" + "".join(lines)
+            lines.append(line)
+            if line.startswith("Serving on"):
+                break
+        output = "".join(lines)
+        links = re.findall(rf"(http://localhost:{port}/s/[A-Za-z0-9_-]{{43}})", output)
+        assert links, output
+        for _ in range(50):  # the server is listening once it answers
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as health:
+                    assert health.status == 200
+                break
+            except OSError:
+                time.sleep(0.2)
+        with urllib.request.urlopen(links[0], timeout=10) as page:
+            assert page.status == 200
+            assert b"<fieldset" in page.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -34,5 +34,8 @@ def demo(host, port, no_serve, contacts):
         click.echo(f"  {link}  ({language})")
     if no_serve:
         return
-    click.echo("")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    click.echo(f"\nServing on http://{host}:{port}/ (press Ctrl+C to stop)")
+    # app.run() is a no-op inside a Flask CLI command, so start werkzeug's server directly.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True)
