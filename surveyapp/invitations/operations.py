@@ -302,12 +302,19 @@ def apply_retention(*, now: datetime | None = None, actor: str = "system") -> in
 
 def create_invitation(wave: Wave, contact: Contact, *, expires_at: datetime | None = None,
                       commit: bool = True) -> Invitation:
-    """The contact's invitation to ``wave`` (existing one if there is one)."""
+    """The contact's invitation to ``wave`` (existing one if there is one).
+
+    Without ``expires_at``, a link expires ``LINK_VALID_DAYS`` after it is made when that
+    setting is above 0 (and in any case stops working when the wave closes).
+    """
     invitation = db.session.scalar(
         db.select(Invitation).where(Invitation.wave_id == wave.id, Invitation.contact_id == contact.id)
     )
     if invitation is not None:
         return invitation
+    valid_days = current_app.config.get("LINK_VALID_DAYS", 0)
+    if expires_at is None and valid_days > 0:
+        expires_at = utcnow() + timedelta(days=valid_days)
     nonce = new_nonce()
     token = derive_token(current_app.config["SECRET_KEY"], nonce)
     invitation = Invitation(

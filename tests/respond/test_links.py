@@ -8,6 +8,7 @@ import pytest
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from surveyapp.invitations.links import find_invitation
 from surveyapp.models import Response
 from surveyapp.models.base import utcnow
 
@@ -73,6 +74,19 @@ def test_an_expired_link_is_refused_in_the_respondents_language(app, client, loy
     assert b'<html lang="en"' in result.data
     assert "This link has expired" in result.text
     assert stored(app, path) is None
+
+
+def test_links_expire_after_the_configured_number_of_days(app, client, loyalty):
+    app.config["LINK_VALID_DAYS"] = 3
+    path = loyalty.invite(email="later@example.com")
+    with app.app_context():
+        invitation = find_invitation(path.rsplit("/", 1)[1])
+        assert invitation.expires_at is not None
+        assert timedelta(days=2, hours=23) < invitation.expires_at - utcnow() <= timedelta(days=3)
+        assert client.get(path).status_code == 200
+        invitation.expires_at = utcnow() - timedelta(seconds=1)  # three days later
+        db.session.commit()
+    assert client.get(path).status_code == 410
 
 
 def test_a_closed_wave_refuses_also_a_half_finished_response(app, client, loyalty):
