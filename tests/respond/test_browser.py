@@ -212,3 +212,31 @@ def test_nps_and_seven_point_scales_fit_a_360px_screen(browser, live_server, all
     check_accessibility(page, "all item types, wide")
     page.screenshot(path=str(SCREENSHOTS / "all-item-types-wide.png"), full_page=True)
     context.close()
+
+
+def test_a_detractor_finishes_with_javascript_switched_off(app, browser, live_server, loyalty):
+    """Everything works without JavaScript; the follow-up for detractors appears (server-side logic)."""
+    path = loyalty.invite(email="nojs@example.com", name="Bram Jansen")
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + path)
+    for _ in range(10):
+        if page.locator(".closing").count():
+            break
+        groups = page.eval_on_selector_all("input[type=radio]", "els => [...new Set(els.map(e => e.name))]")
+        for name in groups:
+            if name == "nps":
+                page.click("label[for='q-nps-3']")
+                continue
+            options = page.locator(f"input[type=radio][name='{name}']")
+            page.click(f"label[for='{options.nth(min(3, options.count() - 1)).get_attribute('id')}']")
+        for field in page.locator("textarea").all():
+            field.fill("Sneller reageren op vragen.")
+        page.locator("button[name=action]").first.click()
+    assert "Hartelijk dank" in page.locator(".closing").inner_text()
+    context.close()
+
+    final = stored(app, path)
+    assert final.status == "completed"
+    assert final.answers["nps"] == 3
+    assert final.answers["detractor_reason"] == "Sneller reageren op vragen."
