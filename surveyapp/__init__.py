@@ -30,6 +30,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXIES"]:
+        # Behind nginx or a load balancer: the client's address (rate limits) and https scheme
+        # come from X-Forwarded-* headers, trusted only for the configured number of proxies.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     if not app.logger.handlers or app.config["ENV_NAME"] == "production":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -51,12 +58,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .invitations.blueprint import bp as invitations_bp
     from .main import bp as main_bp
     from .respond.views import bp as respond_bp
+    from .results.views import bp as results_bp
     from .security import register_security_headers
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(results_bp)
     register_error_handlers(app)
     register_security_headers(app)
 

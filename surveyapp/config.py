@@ -105,4 +105,6 @@ def load_config(instance_path: str) -> dict:
         "MAIL_RETRY_BASE_SECONDS": _env_int("SURVEYAPP_MAIL_RETRY_BASE_SECONDS", 60),
         "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(Path(__file__).resolve().parent.parent / "questionnaires")),
         "LINK_VALID_DAYS": _env_int("SURVEYAPP_LINK_VALID_DAYS", 0),
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXIES": _env_int("SURVEYAPP_PROXIES", 0),
     }

@@ -16,6 +16,11 @@ def register_error_handlers(app: Flask) -> None:
         return _page(400, _("This form has expired"),
                      _("Please go back, reload the page and try again. Nothing you entered earlier is lost."))
 
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _page(403, _("No access"),
+                     _("Your account does not give access to this page. Ask an administrator if you need it."))
+
     @app.errorhandler(404)
     def not_found(error):
         return _page(404, _("Page not found"), _("This page does not exist. Please check the link you used."))

@@ -34,3 +34,16 @@ def test_unknown_page_is_friendly_404(client):
     assert response.status_code == 404
     assert b"Traceback" not in response.data
     assert b'<html lang="nl"' in response.data
+
+
+def test_proxy_headers_are_trusted_only_when_configured(app_config):
+    from flask import request
+
+    def client_address(config):
+        app = create_app({**app_config, **config})
+        app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+        return app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.2"}).text
+
+    assert client_address({}) == "10.0.0.2"  # a client cannot fake its address for the rate limits
+    assert client_address({"PROXIES": 1}) == "203.0.113.9"

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..models import QuestionnaireVersion, Wave
+from ..models import Wave
 
 
 @click.command()
@@ -20,8 +20,7 @@ from ..models import QuestionnaireVersion, Wave
 @with_appcontext
 def analyze(slug, wave_name, min_n, n_boot, fmt):
     """Print the KPIs and the driver analysis of survey SLUG."""
-    from ..results.dataset import response_table
-    from ..results.survey_analysis import analyze_survey
+    from ..results.survey_analysis import analyze_stored_survey
     from ..surveys import get_survey
 
     survey = get_survey(slug)
@@ -32,15 +31,13 @@ def analyze(slug, wave_name, min_n, n_boot, fmt):
         wave = db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == wave_name))
         if wave is None:
             raise click.ClickException(f"survey '{slug}' has no wave '{wave_name}'")
-    table = response_table(survey, wave=wave)
-    if table.empty:
+    result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot)
+    if result is None:
         raise click.ClickException("no completed responses yet")
-    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
-    result = analyze_survey(table, questionnaire, min_n=min_n, n_boot=n_boot)
     if fmt == "json":
         click.echo(json.dumps(_as_json(result), indent=2, default=_plain))
         return
-    _print_tables(survey, wave, table, result)
+    _print_tables(survey, wave, result)
 
 
 def _plain(value):
@@ -69,13 +66,13 @@ def _as_json(result) -> dict:
     }
 
 
-def _print_tables(survey, wave, table, result) -> None:
+def _print_tables(survey, wave, result) -> None:
     import pandas as pd
 
     echo = click.echo
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         scope = f"wave {wave.name}" if wave else "all waves"
-        echo(f"Survey {survey.slug} ({scope}): {len(table)} completed responses\n")
+        echo(f"Survey {survey.slug} ({scope}): {len(result.scores)} completed responses\n")
         echo("KPIs")
         echo(result.summary[["kind", "value", "ci_low", "ci_high", "n"]].to_string())
         if len(result.tracker) and result.tracker["wave"].nunique() > 1:

@@ -19,6 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 KEYWORDS = ("_", "_l", "gettext", "lazy_gettext", "ngettext:1,2", "lazy_ngettext:1,2")
+#: The language the texts are written in: its catalog repeats each text, filled in automatically.
+SOURCE_LANGUAGE = "en"
+PO_WIDTH = 110
 
 
 def _pybabel(*args: str) -> None:
@@ -61,8 +64,28 @@ def update():
     """Extract the texts again and merge them into every language's catalog."""
     extract_messages()
     _pybabel("update", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-             "--ignore-obsolete")
-    click.echo("Updated the catalogs; translate the new texts, then run: surveyapp translate compile")
+             "--ignore-obsolete", "--width", str(PO_WIDTH))
+    filled = fill_source_catalog()
+    click.echo(f"Updated the catalogs ({filled} new English entries filled in); translate the new texts, "
+               "then run: surveyapp translate compile")
+
+
+def fill_source_catalog() -> int:
+    """Give every empty entry of the source language's catalog its own text. Returns how many."""
+    from babel.messages.pofile import read_po, write_po
+
+    path = TRANSLATIONS / SOURCE_LANGUAGE / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        catalog = read_po(file)
+    filled = 0
+    for message in catalog:
+        if message.id and not message.string:
+            message.string = message.id
+            filled += 1
+    if filled:
+        with path.open("wb") as file:
+            write_po(file, catalog, width=PO_WIDTH, no_location=True, sort_output=True)
+    return filled
 
 
 @translate.command()

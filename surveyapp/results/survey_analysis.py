@@ -18,7 +18,7 @@ from ..analysis.relationship_matrix import RelationshipMatrix, customer_relation
 from ..analysis.reliability import ReliabilityReport, construct_reliability
 from ..analysis.scoring import construct_scores
 from ..questionnaire import Questionnaire
-from .dataset import construct_definitions
+from .dataset import construct_definitions, response_table
 
 #: The outcome that combines all loyalty outcomes (each rescaled to 0-100, then averaged).
 LOYALTY_INDEX = "loyalty_index"
@@ -139,6 +139,22 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     return SurveyAnalysis(scores=scores, kpis=kpis, summary=summary, breakdowns=breakdowns, tracker=trend,
                           reliability=reliability, drivers=drivers, relationship=relationship,
                           warnings=warnings)
+
+
+def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None:
+    """The analysis of a survey's completed responses (one wave, or all); None when there are none.
+
+    The one path from the database to the figures, used by ``surveyapp analyze`` and the
+    results pages alike; ``options`` go to :func:`analyze_survey`.
+    """
+    from ..extensions import db
+    from ..models import QuestionnaireVersion
+
+    table = response_table(survey, wave=wave)
+    if table.empty:
+        return None
+    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
+    return analyze_survey(table, questionnaire, **options)
 
 
 def finite(value) -> float | None:
