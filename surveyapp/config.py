@@ -97,6 +97,8 @@ def load_config(instance_path: str) -> dict:
         "SMTP_PASSWORD": _env("SURVEYAPP_SMTP_PASSWORD"),
         "SMTP_TLS": smtp_tls,
         "SMTP_TIMEOUT": _env_float("SURVEYAPP_SMTP_TIMEOUT", 30.0),
+        # A CA bundle (PEM) to verify the SMTP server's certificate against, e.g. a company's own CA.
+        "SMTP_CA_FILE": _env("SURVEYAPP_SMTP_CA_FILE"),
         "MAIL_FROM": _env("SURVEYAPP_MAIL_FROM", "surveyapp <survey@localhost>"),
         "MAIL_DIR": _env("SURVEYAPP_MAIL_DIR", str(instance / "outbox")),
         "MAIL_RATE_PER_MINUTE": _env_int("SURVEYAPP_MAIL_RATE_PER_MINUTE", 0),

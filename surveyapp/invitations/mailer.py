@@ -65,6 +65,7 @@ class SmtpTransport:
         self.user = config.get("SMTP_USER")
         self.password = config.get("SMTP_PASSWORD")
         self.envelope_from = parseaddr(config["MAIL_FROM"])[1]
+        self.ca_file = config.get("SMTP_CA_FILE")
         self.smtp: smtplib.SMTP | None = None
 
     def describe(self) -> str:
@@ -79,13 +80,14 @@ class SmtpTransport:
             except (smtplib.SMTPException, OSError):
                 pass
             self.close()
+        # Certificates are always verified (system CAs, or SMTP_CA_FILE for a private CA).
+        context = ssl.create_default_context(cafile=self.ca_file)
         if self.tls == "ssl":
-            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.tls == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=context)
         if self.user:
             smtp.login(self.user, self.password or "")
         self.smtp = smtp
