@@ -9,14 +9,20 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first co
 from __future__ import annotations
 
 import csv
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from ..models import Contact
+
 REQUIRED_COLUMNS = ("email", "language")
 KNOWN_COLUMNS = ("email", "language", "name", "crm_id")
+#: The database's limits, so an over-long value is a rejected row, not a failed import.
+MAX_LENGTHS = {column: Contact.__table__.c[column].type.length for column in ("email", "name", "crm_id")}
 
 
 class ContactFileError(Exception):
@@ -125,12 +131,32 @@ def _text(value) -> str | None:
     return str(value).strip()
 
 
+#: "1200,50" or "1.200,50": a number written the Dutch way.
+DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
+
+
 def _attribute(value):
-    if isinstance(value, datetime | date):
+    """A JSON-safe attribute value: numbers stay numbers (Dutch decimal commas too), dates and
+    times become ISO text, anything else from a spreadsheet becomes its text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, datetime) and value.time() == time(0):
+        return value.date().isoformat()  # Excel stores a date as a datetime at midnight
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, str):
-        return value.strip()
-    return value
+    text = str(value).strip()
+    if DECIMAL_COMMA.match(text):
+        return float(text.replace(".", "").replace(",", "."))
+    return text
+
+
+def _too_long(column: str, value: str | None) -> str | None:
+    limit = MAX_LENGTHS[column]
+    if value is not None and len(value) > limit:
+        return f"{column} is longer than {limit} characters"
+    return None
 
 
 def validate_rows(contact_file: ContactFile, *, languages: tuple[str, ...]) -> ImportReport:
@@ -166,6 +192,9 @@ def validate_rows(contact_file: ContactFile, *, languages: tuple[str, ...]) -> I
             reasons.append(f"email {email} is also on row {seen_emails[email]}")
         if crm_id and crm_id in seen_crm_ids:
             reasons.append(f"crm_id {crm_id} is also on row {seen_crm_ids[crm_id]}")
+        name = _text(row.get("name"))
+        reasons.extend(r for r in (_too_long("email", raw_email), _too_long("name", name),
+                                   _too_long("crm_id", crm_id)) if r)
         if reasons:
             report.reject(row_number, "; ".join(reasons))
             continue
@@ -174,5 +203,5 @@ def validate_rows(contact_file: ContactFile, *, languages: tuple[str, ...]) -> I
             seen_crm_ids[crm_id] = row_number
         attributes = {column: _attribute(value) for column, value in row.items()
                       if column not in KNOWN_COLUMNS and not _blank(value)}
-        report.good_rows.append(ContactRow(row_number, email, language, _text(row.get("name")), crm_id, attributes))
+        report.good_rows.append(ContactRow(row_number, email, language, name, crm_id, attributes))
     return report

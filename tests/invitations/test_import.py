@@ -127,3 +127,31 @@ def test_unknown_survey_and_file_type(runner, survey, tmp_path):
     assert result.exit_code == 1 and "use .csv or .xlsx" in result.output
     result = runner.invoke(args=["contacts", "import", file, "--survey", "nope"])
     assert result.exit_code == 1 and "no survey 'nope'" in result.output
+
+
+def test_odd_cells_are_stored_or_rejected_per_row_never_crash(runner, survey, tmp_path):
+    from datetime import date, time
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["email", "name", "language", "customer_value", "last_visit", "opens_at", "crm_id"])
+    sheet.append(["ann@example.org", "Ann", "nl", "1.200,50", date(2026, 3, 1), time(9, 30), "C1"])  # row 2
+    sheet.append(["bob@example.org", "B" * 201, "en", 10, None, None, "C2"])                         # row 3
+    sheet.append(["carl@example.org", "Carl", "en", 3, None, None, "X" * 101])                       # row 4
+    sheet.append(["dora@example.org", "Dora", "en", "7,5", None, None, "C4"])                         # row 5
+    path = tmp_path / "odd.xlsx"
+    workbook.save(path)
+
+    dry = runner.invoke(args=["contacts", "import", str(path), "--survey", "loyalty", "--dry-run"])
+    assert dry.exit_code == 1 and "Traceback" not in dry.output
+    assert db.session.scalar(db.select(db.func.count(Contact.id))) == 0
+
+    result = runner.invoke(args=["contacts", "import", str(path), "--survey", "loyalty"])
+    assert result.exit_code == 1, result.output
+    assert "row 3: name is longer than 200 characters" in result.output
+    assert "row 4: crm_id is longer than 100 characters" in result.output
+    assert "2 created, 0 updated, 2 rejected" in result.output
+    contacts = contacts_by_email()
+    assert contacts["ann@example.org"].attributes == {
+        "customer_value": 1200.5, "last_visit": "2026-03-01", "opens_at": "09:30:00"}
+    assert contacts["dora@example.org"].attributes["customer_value"] == 7.5
