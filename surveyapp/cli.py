@@ -33,7 +33,16 @@ class SurveyappGroup(FlaskGroup):
                 raise click.ClickException(
                     "The database has no surveyapp tables yet. Run: surveyapp db upgrade"
                 ) from None
+            if type(error).__name__ == "OperationalError":
+                raise click.ClickException(
+                    f"Cannot use the database ({_first_line(error)}). Check SURVEYAPP_DATABASE_URL and that "
+                    "the database server is running."
+                ) from None
             raise
+
+
+def _first_line(error: Exception) -> str:
+    return str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
 
 
 def _missing_table(error: Exception) -> bool:

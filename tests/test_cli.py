@@ -124,3 +124,22 @@ def test_console_script_runs_drivers_without_the_app(tmp_path):
                            capture_output=True, text=True, env=env, timeout=60)
     assert wrong.returncode == 1
     assert "nope" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_unreachable_database_and_damaged_workbook_get_one_clear_line(app_config, tmp_path):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from surveyapp import create_app
+    from surveyapp.cli import main
+
+    down = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/x"})
+    result = CliRunner().invoke(main, ["survey", "list"], obj=ScriptInfo(create_app=lambda: down))
+    assert result.exit_code == 1
+    assert "Cannot use the database" in result.output and "SURVEYAPP_DATABASE_URL" in result.output
+    assert "Traceback" not in result.output
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = CliRunner().invoke(main, ["drivers", str(broken), "--outcome", "y", "--drivers", "a"])
+    assert result.exit_code == 1 and "Cannot read broken.xlsx as a spreadsheet" in result.output

@@ -205,6 +205,8 @@ def drivers(file, outcome, driver_names, weight, n_boot, seed, output_format, ou
         raise click.ClickException(str(error)) from None
     except (OSError, ValueError, UnicodeDecodeError) as error:
         raise click.ClickException(f"Cannot read {file.name}: {error}") from None
+    except Exception as error:  # openpyxl and zipfile raise their own kinds for a damaged workbook
+        raise click.ClickException(f"Cannot read {file.name} as a spreadsheet: {error}") from None
 
     if output_format == "xlsx":
         try:

@@ -45,13 +45,22 @@ class PageInput:
     raw_other: dict[str, str] = field(default_factory=dict)
 
 
+#: Control characters a person cannot type (NUL breaks PostgreSQL's JSONB); newline and tab stay.
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+_CONTROL[0x7F] = None
+
+
+def _printable(text: str) -> str:
+    return text.replace("\r\n", "\n").translate(_CONTROL)
+
+
 def read_page(items: list[Item], form) -> PageInput:
     """Parse the posted values of ``items`` (questions and matrix rows) without requiring any."""
     result = PageInput()
     for item in items:
-        raw = [value for value in form.getlist(field_name(item.id)) if isinstance(value, str)]
+        raw = [_printable(value) for value in form.getlist(field_name(item.id)) if isinstance(value, str)]
         result.raw[item.id] = raw
-        other = form.get(other_field_name(item.id), "")
+        other = _printable(form.get(other_field_name(item.id), ""))
         result.raw_other[item.id] = other
         dont_know = item.type in ("text", "number") and form.get(dont_know_field_name(item.id)) == DONT_KNOW
         if dont_know:

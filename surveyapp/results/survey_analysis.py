@@ -45,13 +45,30 @@ class SurveyAnalysis:
         return self.drivers.results[(outcome, None)].importance_performance("lmg_share")
 
 
+def with_construct_items(table: pd.DataFrame, questionnaire: Questionnaire) -> tuple[pd.DataFrame, list[str]]:
+    """The table with a column for every construct item, and warnings about items nobody answered.
+
+    Responses to another questionnaire version may lack an item (renamed, added): it counts as
+    unanswered, so the construct is still scored when enough of its other items were answered.
+    """
+    warnings = []
+    missing = [item for definition in construct_definitions(questionnaire).values()
+               for item in definition["items"] if item not in table.columns]
+    if missing:
+        table = table.reindex(columns=[*table.columns, *dict.fromkeys(missing)])
+        warnings.append(f"item(s) {', '.join(sorted(set(missing)))} have no answers in these responses "
+                        "(not asked in the questionnaire version they answered); constructs are scored "
+                        "from their other items")
+    if "questionnaire_version_id" in table.columns and table["questionnaire_version_id"].nunique() > 1:
+        warnings.append(f"these responses answered {table['questionnaire_version_id'].nunique()} questionnaire "
+                        "versions; constructs are scored with the items of the survey's current version")
+    return table, warnings
+
+
 def scores_frame(table: pd.DataFrame, questionnaire: Questionnaire, *, min_share: float = 0.5) -> pd.DataFrame:
     """Construct scores and the loyalty index, with wave and attributes alongside."""
-    definitions = {
-        name: definition
-        for name, definition in construct_definitions(questionnaire).items()
-        if all(item in table.columns for item in definition["items"])
-    }
+    table, _ = with_construct_items(table, questionnaire)
+    definitions = construct_definitions(questionnaire)
     scores = construct_scores(table, definitions, min_share=min_share)
     outcomes = [c.id for c in questionnaire.constructs_by_role("outcome") if c.id in scores.columns]
     if outcomes:
@@ -96,9 +113,9 @@ def kpi_specs(questionnaire: Questionnaire, scores: pd.DataFrame) -> dict:
 def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: int = DEFAULT_MIN_N,
                    segment: str | None = "segment", n_boot: int = 0, seed: int | None = 2026) -> SurveyAnalysis:
     """Everything a manager's report holds, from the response table of one survey."""
+    table, warnings = with_construct_items(table, questionnaire)
     scores = scores_frame(table, questionnaire)
     kpis = kpi_specs(questionnaire, scores)
-    warnings: list[str] = []
     summary = kpi_summary(scores, kpis) if len(scores) else pd.DataFrame()
     groups = [c for c in GROUP_COLUMNS if c in scores.columns and scores[c].notna().any()]
     breakdowns = breakdown(scores, kpis, groups, min_n=min_n) if groups and len(scores) else pd.DataFrame()
@@ -107,10 +124,7 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
         waves = list(scores.sort_values("wave_opens_at")["wave"].drop_duplicates())
     trend = tracker(scores, kpis, waves=waves, min_n=min_n) if waves else pd.DataFrame()
 
-    definitions = {
-        name: d for name, d in construct_definitions(questionnaire).items()
-        if len(d["items"]) > 1 and all(item in table.columns for item in d["items"])
-    }
+    definitions = {name: d for name, d in construct_definitions(questionnaire).items() if len(d["items"]) > 1}
     reliability = construct_reliability(table, definitions)
     warnings.extend(reliability.warnings)
 

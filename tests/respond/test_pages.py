@@ -191,3 +191,12 @@ def test_each_respondent_keeps_their_own_random_order(app, loyalty):
             assert shown == order
         orders.add(tuple(order))
     assert len(orders) > 1
+
+
+def test_control_characters_in_text_answers_are_dropped_not_a_server_error(app, client, loyalty):
+    """A NUL byte is refused by PostgreSQL's JSONB; nobody types one, so it is removed."""
+    path = loyalty.invite(email="nul@example.com")
+    post_page(client, path, {"nps": "3"})  # a detractor: the next page asks why
+    result = post_page(client, path, {**LOYALTY_ANSWERS[1], "detractor_reason": "te\x00 laat\x07\r\nnogmaals"})
+    assert result.status_code == 200
+    assert stored(app, path).answers["detractor_reason"] == "te laat\nnogmaals"
