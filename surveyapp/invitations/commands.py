@@ -144,7 +144,10 @@ def open_command(slug, name, closes):
     if operations.find_wave(survey, name) is not None:
         click.echo(f"Wave {name} of {survey.slug} already exists.")
         return
-    operations.open_wave(survey, name, closes_at=closes_at, actor=_actor())
+    try:
+        operations.open_wave(survey, name, closes_at=closes_at, actor=_actor())
+    except operations.InvitationError as error:
+        raise click.ClickException(str(error)) from None
     until = f" until {closes:%Y-%m-%d}" if closes else ""
     click.echo(f"Opened wave {name} of {survey.slug}{until}.")
 

@@ -51,14 +51,36 @@ def find_wave(survey: Survey, name: str) -> Wave | None:
 
 def open_wave(survey: Survey, name: str, *, opens_at: datetime | None = None,
               closes_at: datetime | None = None, actor: str = "system") -> Wave:
-    """Open a new wave of ``survey`` (or return the wave of that name)."""
+    """Open a new wave of ``survey`` (or return the wave of that name).
+
+    Waves of a survey do not overlap: a contact has one current invitation, and the tracker
+    compares one wave with the next. Raises :class:`InvitationError` naming the wave in the way.
+    """
     wave = find_wave(survey, name)
     if wave is None:
-        wave = Wave(survey_id=survey.id, name=name, opens_at=opens_at or utcnow(), closes_at=closes_at)
+        opens_at = opens_at or utcnow()
+        clash = overlapping_wave(survey, opens_at, closes_at)
+        if clash is not None:
+            raise InvitationError(
+                f"wave {clash.name} of {survey.slug} is open "
+                f"{'until ' + format(clash.closes_at, '%Y-%m-%d %H:%M') if clash.closes_at else 'without an end'}"
+                f"; close it first (surveyapp wave close --survey {survey.slug} --name {clash.name})"
+            )
+        wave = Wave(survey_id=survey.id, name=name, opens_at=opens_at, closes_at=closes_at)
         db.session.add(wave)
         db.session.commit()
         log.info("%s opened wave %s of survey %s (closes %s)", actor, name, survey.slug, closes_at or "never")
     return wave
+
+
+def overlapping_wave(survey: Survey, opens_at: datetime, closes_at: datetime | None) -> Wave | None:
+    """An existing wave of ``survey`` whose period [opens_at, closes_at) overlaps the given one."""
+    for wave in survey.waves:
+        starts_before_end = closes_at is None or wave.opens_at < closes_at
+        ends_after_start = wave.closes_at is None or wave.closes_at > opens_at
+        if starts_before_end and ends_after_start:
+            return wave
+    return None
 
 
 def close_wave(wave: Wave, *, now: datetime | None = None, actor: str = "system") -> int:

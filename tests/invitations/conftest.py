@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from surveyapp.extensions import db
-from surveyapp.invitations.operations import open_wave, upsert_contact
+from surveyapp.invitations.operations import close_wave, open_wave, upsert_contact
 from surveyapp.models import QuestionnaireVersion
 from surveyapp.surveys import create_survey
 
@@ -82,6 +82,14 @@ def survey(app_ctx):
 @pytest.fixture
 def wave(survey):
     return open_wave(survey, "2025-06")
+
+
+def next_wave(survey, name: str):
+    """Close the survey's open wave (waves never overlap) and open the next one."""
+    current = survey.current_wave()
+    if current is not None:
+        close_wave(current)
+    return open_wave(survey, name)
 
 
 def add_contacts(survey, count: int, *, language: str = "en", segment: str = "retain") -> list:

@@ -16,7 +16,7 @@ from surveyapp.invitations.operations import (
 from surveyapp.models import Answer, Contact, Invitation, OutboxMail, Response
 from surveyapp.models.base import utcnow
 
-from .conftest import add_contacts
+from .conftest import add_contacts, next_wave
 
 
 def respond(survey, wave, invitation, contact) -> Response:
@@ -36,7 +36,7 @@ def test_erase_removes_personal_data_and_keeps_anonymous_answers(runner, survey,
     invitation = create_invitation(wave, ann)
     token = invitation_token(invitation)
     response = respond(survey, wave, invitation, ann)
-    queue_invitations(survey, open_wave(survey, "2025-07"))
+    queue_invitations(survey, next_wave(survey, "2025-07"))
 
     result = runner.invoke(args=["contacts", "erase", "Person0@example.org", "--survey", "loyalty"])
     assert result.exit_code == 0, result.output

@@ -6,11 +6,11 @@ import re
 
 from surveyapp.extensions import db
 from surveyapp.invitations.mailer import send_due_mails
-from surveyapp.invitations.operations import open_wave, queue_invitations
+from surveyapp.invitations.operations import queue_invitations
 from surveyapp.invitations.unsubscribe import unsubscribe_token
 from surveyapp.models import Contact, OutboxMail
 
-from .conftest import UNSUBSCRIBE, add_contacts, parts
+from .conftest import UNSUBSCRIBE, add_contacts, next_wave, parts
 
 
 def unsubscribe_path(message) -> str:
@@ -37,8 +37,8 @@ def test_link_in_mail_opts_out_and_no_further_mail(client, smtp, survey, wave):
     assert db.session.get(Contact, ann.id).opted_out_at is not None
     assert db.session.get(Contact, bob.id).opted_out_at is None
 
-    next_wave = open_wave(survey, "2025-07")
-    assert queue_invitations(survey, next_wave) == 1, "only Bob"
+    july = next_wave(survey, "2025-07")
+    assert queue_invitations(survey, july) == 1, "only Bob"
     send_due_mails()
     assert len(smtp.to("person0@example.org")) == 1
     assert len(smtp.to("person1@example.org")) == 2
@@ -50,8 +50,8 @@ def test_one_click_post_needs_no_csrf_token_and_cancels_queued_mail(client, smtp
     send_due_mails()
     header = smtp.messages[0]["List-Unsubscribe"].strip()
     path = re.match(r"<http://localhost(/unsubscribe/\S+)>", header).group(1)
-    next_wave = open_wave(survey, "2025-07")
-    queue_invitations(survey, next_wave)
+    july = next_wave(survey, "2025-07")
+    queue_invitations(survey, july)
 
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200

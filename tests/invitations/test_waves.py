@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 from surveyapp.extensions import db
 from surveyapp.invitations.mailer import send_due_mails
-from surveyapp.invitations.operations import create_invitation, open_wave, queue_invitations, upsert_contact
+from surveyapp.invitations.operations import create_invitation, queue_invitations, upsert_contact
 from surveyapp.invitations.rates import response_rates
 from surveyapp.models import Contact, Invitation, OutboxMail, Response, Wave
 from surveyapp.models.base import utcnow
 
-from .conftest import add_contacts
+from .conftest import add_contacts, next_wave
 
 
 def test_open_list_and_close(runner, survey):
@@ -21,7 +21,11 @@ def test_open_list_and_close(runner, survey):
     assert f"Opened wave {default_name}" in result.output
 
     closes = (utcnow() + timedelta(days=30)).date()
-    result = runner.invoke(args=["wave", "open", "--survey", "loyalty", "--name", "spring", "--closes", f"{closes}"])
+    spring_args = ["wave", "open", "--survey", "loyalty", "--name", "spring", "--closes", f"{closes}"]
+    refused = runner.invoke(args=spring_args)  # waves never overlap: one current invitation per contact
+    assert refused.exit_code == 1 and f"wave {default_name} of loyalty is open" in refused.output
+    assert runner.invoke(args=["wave", "close", "--survey", "loyalty", "--name", default_name]).exit_code == 0
+    result = runner.invoke(args=spring_args)
     assert result.exit_code == 0, result.output
     spring = db.session.scalar(db.select(Wave).where(Wave.name == "spring"))
     assert spring.closes_at == datetime.combine(closes + timedelta(days=1), datetime.min.time())
@@ -69,7 +73,7 @@ def test_response_rates_per_wave_and_segment(runner, smtp, survey, wave):
     invitations[retain[2].id].opened_at = utcnow()
     db.session.get(Contact, retain[3].id).opted_out_at = utcnow()
     db.session.commit()
-    later = open_wave(survey, "2025-07")
+    later = next_wave(survey, "2025-07")
     create_invitation(later, retain[0])
 
     rows = {(r.wave, r.group): r.as_dict() for r in response_rates(survey)}
