@@ -42,7 +42,9 @@ def role_required(*roles: str):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    # Strip before validating: an address pasted with a trailing space is still the address.
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()],
+                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 

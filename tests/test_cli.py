@@ -143,3 +143,10 @@ def test_unreachable_database_and_damaged_workbook_get_one_clear_line(app_config
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     result = CliRunner().invoke(main, ["drivers", str(broken), "--outcome", "y", "--drivers", "a"])
     assert result.exit_code == 1 and "Cannot read broken.xlsx as a spreadsheet" in result.output
+
+
+def test_rates_are_never_broken_down_per_person(runner, app_ctx):
+    runner.invoke(args=["questionnaire", "publish", str(LOYALTY)])
+    runner.invoke(args=["survey", "create", "tracker", "--questionnaire", "loyalty-tracker"])
+    result = runner.invoke(args=["wave", "rates", "--survey", "tracker", "--by", "email"])
+    assert result.exit_code == 1 and "never per person" in result.output

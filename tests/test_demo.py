@@ -95,6 +95,9 @@ def test_analyze_finds_the_drivers_the_demo_data_was_built_with(demo_app, monkey
     table = demo_app.test_cli_runner().invoke(args=["analyze", "--survey", "demo"])
     assert table.exit_code == 0, table.output
     assert "Drivers of loyalty_index" in table.output and "Tracker" in table.output
+    assert "By segment" in table.output and "By channel" in table.output
+    strict = demo_app.test_cli_runner().invoke(args=["analyze", "--survey", "demo", "--min-n", "1000"])
+    assert "–" in strict.output.split("By segment")[1], "cells under --min-n are suppressed"
 
 
 def test_analyze_refuses_unknown_survey_and_wave(demo_app):

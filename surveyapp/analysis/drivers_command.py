@@ -64,7 +64,26 @@ def read_responses(path, columns, engine="c"):
         raise click.ClickException(f"{names} not found in {path.name} (columns: {shown}).")
     if excel:
         return pd.read_excel(path, usecols=columns, engine="openpyxl")
-    return pd.read_csv(path, usecols=columns, sep=sep, engine=engine)
+    frame = pd.read_csv(path, usecols=columns, sep=sep, engine=engine)
+    if sep == ";":
+        frame = _decimal_commas(frame)
+    return frame
+
+
+def _decimal_commas(frame):
+    """Semicolon CSV from a Dutch (or most European) spreadsheet writes 3.5 as "3,5": a text column
+    that is entirely such numbers becomes numeric; anything else stays as it is."""
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        numbers = pd.to_numeric(values.astype("string").str.strip().str.replace(",", ".", regex=False),
+                                errors="coerce")
+        if numbers.notna().sum() == values.notna().sum():
+            frame[column] = numbers
+    return frame
 
 
 def _format_p(value):

@@ -37,7 +37,7 @@ def analyze(slug, wave_name, min_n, n_boot, fmt):
     if fmt == "json":
         click.echo(json.dumps(_as_json(result), indent=2, default=_plain))
         return
-    _print_tables(survey, wave, result)
+    _print_tables(survey, wave, result, min_n)
 
 
 def _plain(value):
@@ -66,7 +66,7 @@ def _as_json(result) -> dict:
     }
 
 
-def _print_tables(survey, wave, result) -> None:
+def _print_tables(survey, wave, result, min_n) -> None:
     import pandas as pd
 
     echo = click.echo
@@ -83,6 +83,13 @@ def _print_tables(survey, wave, result) -> None:
             changes = trend.dropna(subset=["change"])[["kpi", "wave", "change", "p_change", "sig"]]
             if len(changes):
                 echo(changes.to_string(index=False))
+        if len(result.breakdowns):
+            for group_by, part in result.breakdowns.groupby("group_by", sort=False):
+                echo(f"\nBy {group_by} (– = fewer than {min_n} answers, suppressed)")
+                shown = part.assign(shown=[("–" if suppressed else f"{value:.3f}")
+                                           for value, suppressed in zip(part["value"], part["suppressed"], strict=True)])
+                echo(shown.pivot(index="kpi", columns="group", values="shown")
+                     .reindex(list(dict.fromkeys(part["kpi"]))).to_string())
         echo("\nReliability (Cronbach's alpha)")
         echo(result.reliability.constructs.to_string())
         if result.drivers is not None:

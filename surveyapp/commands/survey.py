@@ -95,7 +95,7 @@ def update(slug, number, open_link, **settings):
     click.echo(
         f"Survey {item.slug}: {item.questionnaire_key} version {item.questionnaire_version.version}, "
         f"reminders after {item.reminder_after_days} days (at most {item.max_reminders}), "
-        f"retention {item.retention_days if item.retention_days is not None else 'unlimited'} days, "
+        f"retention {f'{item.retention_days} days' if item.retention_days is not None else 'unlimited'}, "
         f"open link {_open_link(item)}"
     )
 

@@ -194,6 +194,9 @@ def rates_command(slug, wave_name, by):
     from .rates import response_rates
 
     survey = _survey(slug)
+    if by in ("email", "name", "crm_id"):
+        raise click.ClickException(f"--by {by}: rates are broken down by a group attribute "
+                                   "(segment, channel, persona, ...), never per person")
     rows = response_rates(survey, _wave(survey, wave_name) if wave_name else None, by=by)
     header = f"{'wave':<14} {by:<16} {'invited':>7} {'opened':>7} {'started':>7} {'completed':>9} " \
              f"{'rate':>6} {'bounced':>7} {'opted out':>9}"

@@ -43,14 +43,14 @@ def survey_title(survey, language: str) -> str:
 def _default_texts(kind: str, values: dict) -> tuple[str, list[str]]:
     """Subject and paragraphs, in the forced locale."""
     if kind == "reminder":
-        subject = _("Reminder – %(survey)s: we would still like to hear your opinion", survey=values["survey"])
+        subject = _("Reminder: we would still like to hear your opinion – %(survey)s", survey=values["survey"])
         paragraphs = [
             _("A little while ago we invited you to take part in our survey “%(survey)s”. "
               "We would still very much like to hear your opinion.", survey=values["survey"]),
             _("Answering the questions takes only a few minutes."),
         ]
     else:
-        subject = _("%(survey)s: we would like to hear your opinion", survey=values["survey"])
+        subject = _("We would like to hear your opinion – %(survey)s", survey=values["survey"])
         paragraphs = [
             _("We would like to hear how you experience our products and services."),
             _("Answering the questions takes only a few minutes."),

@@ -108,6 +108,16 @@ def test_semicolon_csv(tmp_path, mediation):
     assert json.loads(result.output)["n"] == 100
 
 
+def test_semicolon_csv_with_decimal_commas_as_dutch_spreadsheets_write_it(tmp_path, swiss):
+    path = tmp_path / "responses.csv"
+    swiss.to_csv(path, sep=";", decimal=",", index=False)
+    assert "80,2" in path.read_text()
+    result = run(path, "--outcome", "Fertility", "--drivers", "Agriculture,Examination,Education,Catholic,"
+                 "Infant.Mortality", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert round(json.loads(result.output)["r2"], 4) == 0.7067  # R: summary(lm(Fertility ~ ., swiss))
+
+
 @pytest.mark.parametrize(
     ("change", "args", "message"),
     [

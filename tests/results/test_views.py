@@ -333,3 +333,14 @@ def test_every_quadrant_has_a_label():
     from surveyapp.results.views import QUADRANT_LABELS
 
     assert set(QUADRANT_LABELS) == set(QUADRANTS)
+
+
+def test_sign_in_accepts_an_address_pasted_with_spaces_and_refuses_a_wrong_password(app):
+    add_user(app, "paste@example.com", "manager")
+    client = app.test_client()
+    sign_in(client, "  Paste@Example.com ")
+    assert client.get("/results/").status_code == 200
+    other = app.test_client()
+    token = csrf_token(other.get("/login").data)
+    refused = other.post("/login", data={"email": "paste@example.com", "password": "wrong", "csrf_token": token})
+    assert refused.status_code == 200 and other.get("/results/").status_code == 302
