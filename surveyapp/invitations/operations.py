@@ -334,23 +334,26 @@ def create_invitation(wave: Wave, contact: Contact, *, expires_at: datetime | No
     )
     if invitation is not None:
         return invitation
-    valid_days = current_app.config.get("LINK_VALID_DAYS", 0)
-    if expires_at is None and valid_days > 0:
-        expires_at = utcnow() + timedelta(days=valid_days)
-    nonce = new_nonce()
-    token = derive_token(current_app.config["SECRET_KEY"], nonce)
-    invitation = Invitation(
-        wave_id=wave.id,
-        contact_id=contact.id,
-        token_nonce=nonce,
-        token_hash=token_hash(token),
-        language=contact.language,
-        expires_at=expires_at,
-    )
+    invitation = _new_invitation(wave, contact, expires_at)
     db.session.add(invitation)
     if commit:
         db.session.commit()
     return invitation
+
+
+def _new_invitation(wave: Wave, contact: Contact, expires_at: datetime | None = None) -> Invitation:
+    valid_days = current_app.config.get("LINK_VALID_DAYS", 0)
+    if expires_at is None and valid_days > 0:
+        expires_at = utcnow() + timedelta(days=valid_days)
+    nonce = new_nonce()
+    return Invitation(
+        wave_id=wave.id,
+        contact_id=contact.id,
+        token_nonce=nonce,
+        token_hash=token_hash(derive_token(current_app.config["SECRET_KEY"], nonce)),
+        language=contact.language,
+        expires_at=expires_at,
+    )
 
 
 def _new_message_id() -> str:
@@ -394,9 +397,14 @@ def queue_invitations(survey: Survey, wave: Wave, *, now: datetime | None = None
         ).order_by(Contact.id)
     ).all()
     due_at = max(now, wave.opens_at)
-    for contact in contacts:
-        invitation = create_invitation(wave, contact, commit=False)
-        db.session.flush()
+    # Two statements for the whole list, not a query per contact (a customer base can be large).
+    existing = {invitation.contact_id: invitation for invitation in db.session.scalars(
+        db.select(Invitation).where(Invitation.wave_id == wave.id, Invitation.contact_id.is_not(None))
+    )}
+    invitations = [existing.get(contact.id) or _new_invitation(wave, contact) for contact in contacts]
+    db.session.add_all(invitations)
+    db.session.flush()
+    for invitation in invitations:
         _queue(invitation, "invitation", 0, due_at)
     _commit_queue("invitations")
     log.info("%s queued %d invitation(s) for wave %s of survey %s", actor, len(contacts), wave.name, survey.slug)
