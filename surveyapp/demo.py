@@ -19,7 +19,7 @@ from flask import current_app
 
 from .extensions import db
 from .invitations.links import invitation_link
-from .invitations.operations import create_invitation, open_wave, upsert_contact
+from .invitations.operations import create_invitation, open_wave, queue_invitations, upsert_contact
 from .models import Answer, Contact, Invitation, Response, Survey, User, Wave
 from .models.base import utcnow
 from .questionnaire import Questionnaire
@@ -176,7 +176,7 @@ def _allowed(declared: dict, name: str, value: str) -> str:
     attribute = declared.get(name)
     if attribute is None or not attribute.values or value in attribute.values:
         return value
-    return attribute.values[hash(value) % len(attribute.values)]
+    return attribute.values[0]
 
 
 def respondent_attributes(contact: Contact) -> dict:
@@ -208,8 +208,8 @@ def _fill_wave(survey, wave, questionnaire, people, share, rng, drift):
             current_page=None if completed else questionnaire.pages[min(2, len(questionnaire.pages) - 1)].id,
         )
         if not completed:  # left halfway: keep only the first pages' answers
-            first_pages = {item.id for page in questionnaire.pages[:2] for item in page.items
-                           for item in (item.rows or (item,))}
+            first_pages = {row.id for page in questionnaire.pages[:2] for item in page.items
+                           for row in (item.rows or (item,))}
             answers = {key: value for key, value in answers.items() if key in first_pages}
         response.answers = [Answer(item_id=key, value=value) for key, value in answers.items()]
         db.session.add(response)
@@ -273,14 +273,4 @@ def _answer(item, z: float, reverse: bool, language: str, rng: random.Random):
 
 def _queue_current_wave(survey: Survey, wave: Wave) -> int:
     """Invitations for the rest of the contacts wait in the outbox (``surveyapp mail send``)."""
-    try:
-        from .invitations.operations import queue_invitations
-    except ImportError:  # pragma: no cover - the outbox arrives with the invitations feature
-        queue_invitations = None
-    if queue_invitations is not None:
-        return queue_invitations(survey, wave)
-    contacts = db.session.scalars(db.select(Contact).where(Contact.survey_id == survey.id)).all()
-    for contact in contacts:
-        create_invitation(wave, contact, commit=False)
-    db.session.commit()
-    return 0
+    return queue_invitations(survey, wave)

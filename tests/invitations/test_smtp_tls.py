@@ -74,18 +74,12 @@ def test_mail_goes_out_over_starttls_after_login(app, tls_smtp, survey, wave):
     assert tls_smtp.logins and all(encrypted for _, encrypted in tls_smtp.logins)  # never a password in clear
 
 
-def test_an_untrusted_certificate_stops_the_run_and_loses_nothing(app, tls_smtp, survey, wave):
-    app.config["SMTP_CA_FILE"] = None  # the throw-away certificate is not signed by a system CA
-    add_contacts(survey, 1)
-    queue_invitations(survey, wave)
-    report = send_due_mails()
-    assert report.sent == 0 and report.stopped
-    assert tls_smtp.messages == []
-    assert [mail.state for mail in db.session.scalars(db.select(OutboxMail))] == ["queued"]
-
-
-def test_a_wrong_password_stops_the_run(app, tls_smtp, survey, wave):
-    app.config["SMTP_PASSWORD"] = "wrong"
+@pytest.mark.parametrize("setting", [
+    {"SMTP_CA_FILE": None},  # the throw-away certificate is not signed by a system CA
+    {"SMTP_PASSWORD": "wrong"},
+], ids=["untrusted certificate", "wrong password"])
+def test_a_refused_connection_stops_the_run_and_loses_nothing(app, tls_smtp, survey, wave, setting):
+    app.config.update(setting)
     add_contacts(survey, 1)
     queue_invitations(survey, wave)
     report = send_due_mails()

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.invitations.links import find_invitation
 from surveyapp.models import Response
 from surveyapp.models.base import utcnow
 
+from ..conftest import fresh_app
 from .conftest import LOYALTY, LOYALTY_ANSWERS, count_responses, csrf_token, make_fieldwork, post_page, stored
 
 
@@ -173,15 +173,8 @@ def test_open_link_refused_when_no_wave_is_open(client, loyalty):
 
 @pytest.fixture
 def limited_app(app_config):
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_TOKEN_LOOKUPS": "3 per minute"})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    with fresh_app({**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_TOKEN_LOOKUPS": "3 per minute"}) as app:
+        yield app
 
 
 def test_guessing_tokens_is_rate_limited(limited_app):
