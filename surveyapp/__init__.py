@@ -11,9 +11,7 @@ if TYPE_CHECKING:
 
 # Flask and the extensions are imported inside create_app, so that `import surveyapp` stays
 # cheap for the pure parts (surveyapp.analysis, surveyapp.questionnaire) and `surveyapp drivers`.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,12 +21,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .config import load_config
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .shipped import shipped_dir
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(shipped_dir("translations"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["PROXIES"]:
         # Behind nginx or a load balancer: the client's address (rate limits) and https scheme
@@ -42,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(shipped_dir("migrations")), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

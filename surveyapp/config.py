@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .shipped import shipped_dir
+
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
@@ -105,7 +107,7 @@ def load_config(instance_path: str) -> dict:
         "MAIL_MAX_ATTEMPTS": _env_int("SURVEYAPP_MAIL_MAX_ATTEMPTS", 5),
         "MAIL_CLAIM_TIMEOUT_SECONDS": _env_int("SURVEYAPP_MAIL_CLAIM_TIMEOUT_SECONDS", 600),
         "MAIL_RETRY_BASE_SECONDS": _env_int("SURVEYAPP_MAIL_RETRY_BASE_SECONDS", 60),
-        "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(Path(__file__).resolve().parent.parent / "questionnaires")),
+        "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(shipped_dir("questionnaires"))),
         "LINK_VALID_DAYS": _env_int("SURVEYAPP_LINK_VALID_DAYS", 0),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXIES": _env_int("SURVEYAPP_PROXIES", 0),
