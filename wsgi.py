@@ -1,13 +1,6 @@
-"""Entry point for production servers: ``gunicorn wsgi:app``.
+"""Entry point for production servers in a checkout: ``gunicorn wsgi:app``.
 
-Production settings apply unless SURVEYAPP_ENV says otherwise, so a missing
-SURVEYAPP_SECRET_KEY stops the server with a clear message instead of running insecurely.
+The same app as ``surveyapp.wsgi:app``, which an installed package offers; see that module.
 """
 
-import os
-
-os.environ.setdefault("SURVEYAPP_ENV", "production")
-
-from surveyapp import create_app  # noqa: E402
-
-app = create_app()
+from surveyapp.wsgi import app  # noqa: F401
