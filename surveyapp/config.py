@@ -13,6 +13,9 @@ from pathlib import Path
 
 from .shipped import shipped_dir
 
+#: Production refuses a shorter secret key: it signs sessions and derives every personal link.
+MIN_SECRET_KEY_LENGTH = 32
+
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
@@ -71,6 +74,11 @@ def load_config(instance_path: str) -> dict:
                 "print(secrets.token_hex(32))'). Keep it stable: it signs sessions and personal links."
             )
         secret = _development_secret(instance)
+    elif env == "production" and len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(
+            f"SURVEYAPP_SECRET_KEY is too short ({len(secret)} characters; production needs at least "
+            f"{MIN_SECRET_KEY_LENGTH}). Make one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
 
     database_url = _env("SURVEYAPP_DATABASE_URL", f"sqlite:///{instance / 'surveyapp.sqlite'}")
     if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):

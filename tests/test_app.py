@@ -13,6 +13,18 @@ def test_production_requires_secret_key(monkeypatch):
         create_app()
 
 
+@pytest.mark.parametrize("length, refused", [(31, True), (32, False)])
+def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path, length, refused):
+    monkeypatch.setenv("SURVEYAPP_ENV", "production")
+    monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "k" * length)
+    monkeypatch.setenv("SURVEYAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    if refused:
+        with pytest.raises(ConfigurationError, match="too short"):
+            create_app()
+    else:
+        assert create_app().config["SECRET_KEY"] == "k" * length
+
+
 def test_postgres_url_uses_psycopg3(monkeypatch):
     monkeypatch.setenv("SURVEYAPP_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
     app = create_app()
