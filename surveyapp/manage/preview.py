@@ -4,22 +4,28 @@ The respondent's own parts do the work: :class:`~surveyapp.respond.journey.Journ
 the display logic, :func:`~surveyapp.respond.forms.read_page` and ``require_answers`` check
 the answers, :class:`~surveyapp.respond.questions.QuestionBuilder` and the ``respond/``
 templates draw the page. What a response would keep in the database (answers, the page,
-the language, the drawn order) lives in the researcher's session instead, for one preview
-at a time.
+the language, the drawn order) is kept in a file of the researcher's own instead (see
+:mod:`.uploads`; a session cookie is too small for long open answers), one preview per
+browser session, found through a token in the session.
 """
 
 from __future__ import annotations
 
+import json
+
 from flask import g, redirect, render_template, request, session
 from flask_babel import refresh
+from flask_login import current_user
 
 from ..questionnaire import Questionnaire, translate
 from ..questionnaire.texts import render_text
 from ..respond.forms import read_page, require_answers
 from ..respond.journey import Journey, draw_order
 from ..respond.questions import QuestionBuilder
+from .uploads import discard_upload, replace_upload, save_upload, upload_path
 
 PREVIEW_KEY = "manage_preview"
+PREVIEWS = "previews"
 
 
 def attribute_values(questionnaire: Questionnaire, form) -> dict:
@@ -46,14 +52,32 @@ def start_preview(key: str, questionnaire: Questionnaire, language: str, attribu
     """A fresh preview of ``questionnaire`` in ``language`` (replaces any earlier one)."""
     if language not in questionnaire.languages:
         language = questionnaire.default_language
-    session[PREVIEW_KEY] = {"key": key, "language": language, "attributes": attributes,
-                            "order": draw_order(questionnaire), "answers": {}, "other": {}, "page": None,
-                            "done": False}
+    previous = upload_path(PREVIEWS, current_user.id, session.get(PREVIEW_KEY) or "")
+    if previous is not None:
+        discard_upload(previous)
+    state = {"key": key, "language": language, "attributes": attributes, "order": draw_order(questionnaire),
+             "answers": {}, "other": {}, "page": None, "done": False}
+    session[PREVIEW_KEY] = save_upload(PREVIEWS, current_user.id, "preview.json", _dump(state),
+                                       default_name="preview.json")
+
+
+def _dump(state: dict) -> bytes:
+    return json.dumps(state, ensure_ascii=False).encode("utf-8")
+
+
+def _load() -> tuple[dict | None, object]:
+    path = upload_path(PREVIEWS, current_user.id, session.get(PREVIEW_KEY) or "")
+    if path is None:
+        return None, None
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), path
+    except (OSError, ValueError):
+        return None, None
 
 
 def run_preview(key: str, questionnaire: Questionnaire, *, back_url: str):
     """The current page of the preview ``key`` (GET), or the outcome of answering it (POST)."""
-    state = session.get(PREVIEW_KEY)
+    state, path = _load()
     if not state or state.get("key") != key:
         return redirect(back_url, 303)
     _use_language(state["language"])
@@ -68,7 +92,7 @@ def run_preview(key: str, questionnaire: Questionnaire, *, back_url: str):
     if request.method == "GET":
         page = journey.resume_page(state["page"], stored)
         if page is None:  # nothing to ask with these attributes
-            _save(state, stored, state["other"], None, state["language"], done=True)
+            _save(path, state, stored, state["other"], None, state["language"], done=True)
             return redirect(request.path, 303)
         return _render_page(journey, page, stored, state["language"], context, other_texts=state["other"])
 
@@ -100,15 +124,15 @@ def run_preview(key: str, questionnaire: Questionnaire, *, back_url: str):
             posted.errors.pop(item_id, None)
         if not posted.errors and not revealed:
             following = journey.next_page(page, merged)
-            _save(state, merged, other, following.id if following else page.id, language,
+            _save(path, state, merged, other, following.id if following else page.id, language,
                   done=following is None)
             return redirect(request.path, 303)
     elif switch_to is None and action == "back":
         previous = journey.previous_page(page, merged)
-        _save(state, merged, other, previous.id if previous else page.id, language)
+        _save(path, state, merged, other, previous.id if previous else page.id, language)
         return redirect(request.path, 303)
 
-    _save(state, merged, other, page.id, language)
+    _save(path, state, merged, other, page.id, language)
     if switch_to is not None and not posted.errors:
         return redirect(request.path, 303)
     status = 422 if posted.errors else 200
@@ -121,10 +145,10 @@ def _use_language(language: str) -> None:
     refresh()
 
 
-def _save(state: dict, answers: dict, other: dict, page_id: str | None, language: str, *,
+def _save(path, state: dict, answers: dict, other: dict, page_id: str | None, language: str, *,
           done: bool = False) -> None:
-    session[PREVIEW_KEY] = {**state, "answers": answers, "other": other, "page": page_id, "language": language,
-                            "done": done}
+    replace_upload(path, _dump({**state, "answers": answers, "other": other, "page": page_id,
+                                "language": language, "done": done}))
 
 
 def _render_page(journey: Journey, page, answers: dict, language: str, context: dict, *, posted=None,

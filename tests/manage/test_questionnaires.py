@@ -171,3 +171,13 @@ def test_a_published_version_can_be_previewed(app, researcher):
     version_url = post_form(researcher, url + "/publish").headers["Location"]
     page_url = _preview(researcher, version_url, "en")
     assert "How likely is it that you would recommend us?" in researcher.get(page_url).data.decode()
+
+
+def test_a_long_open_answer_in_the_preview_is_kept_like_a_respondents(researcher):
+    url = draft_url(researcher, SHORT.read_text(encoding="utf-8"))
+    page_url = _preview(researcher, url, "en")
+    _answer(researcher, page_url, {"nps": "2"})
+    long_text = "Slow delivery. " * 300  # 4,500 characters: more than a session cookie holds
+    _answer(researcher, page_url, {"detractor_reason": long_text, "remarks": "x"}, action="back")
+    _answer(researcher, page_url, {"nps": "2"})
+    assert long_text.strip() in researcher.get(page_url).data.decode()
