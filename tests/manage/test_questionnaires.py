@@ -145,6 +145,13 @@ def test_publish_first_version_then_a_breaking_change_needs_confirmation(app, re
     response = post_form(researcher, url + "/publish")
     assert response.status_code == 303
     assert count(app, QuestionnaireVersion) == 1
+    with app.app_context():  # stored as `surveyapp questionnaire publish short.yaml` stores it
+        from surveyapp.extensions import db
+
+        first = db.session.scalar(db.select(QuestionnaireVersion))
+        assert (first.key, first.version, first.source_name) == ("short-check", 1, "short.yaml")
+        assert first.source_text == SHORT.read_text(encoding="utf-8")
+        assert first.published_by_id is not None
     assert researcher.get(url).status_code == 404  # the draft is gone once published
 
     changed = SHORT.read_text(encoding="utf-8").replace("""      - id: remarks
