@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .invitations.blueprint import bp as invitations_bp
     from .main import bp as main_bp
+    from .manage import bp as manage_bp
     from .respond.views import bp as respond_bp
     from .results.views import bp as results_bp
     from .security import register_security_headers
@@ -65,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(respond_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(manage_bp)
     register_error_handlers(app)
     register_security_headers(app)
 

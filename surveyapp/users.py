@@ -28,3 +28,21 @@ def create_or_update_user(email: str, password: str, *, role: str = "manager", n
     user.set_password(password)
     db.session.commit()
     return user
+
+
+def set_user_role(user: User, role: str, *, actor: str = "system") -> User:
+    """Give ``user`` another role."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
+    user.role = role
+    db.session.commit()
+    log.info("%s set the role of user %s to %s", actor, user.email, role)
+    return user
+
+
+def set_user_active(user: User, active: bool, *, actor: str = "system") -> User:
+    """Deactivate ``user`` (they can no longer sign in) or activate them again."""
+    user.active = active
+    db.session.commit()
+    log.info("%s %s user %s", actor, "activated" if active else "deactivated", user.email)
+    return user

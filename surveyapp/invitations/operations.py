@@ -580,3 +580,22 @@ def record_uncertain(mail: OutboxMail, error: str) -> None:
     db.session.commit()
     log.warning("mail %s uncertain: %s", mail.id, error)
 
+
+
+def retry_mails(survey: Survey, *, now: datetime | None = None, actor: str = "system") -> int:
+    """Queue the failed and uncertain mails of ``survey`` again (same Message-ID, attempts from 0).
+
+    For a researcher who fixed the cause (a mail server, an address in the CRM) or checked that
+    the uncertain ones did not go out. Mails of closed waves or of contacts who can no longer be
+    mailed are cancelled by the sender when their turn comes. Returns how many were queued.
+    """
+    now = now or utcnow()
+    count = db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.state.in_(("failed", "uncertain")),
+               OutboxMail.invitation_id.in_(db.select(Invitation.id).join(Wave).where(Wave.survey_id == survey.id)))
+        .values(state="queued", due_at=now, attempts=0)
+    ).rowcount
+    db.session.commit()
+    log.info("%s re-queued %d failed or uncertain mail(s) of survey %s", actor, count, survey.slug)
+    return count
