@@ -56,6 +56,8 @@ def _as_json(result) -> dict:
     return {
         "n": int(len(result.scores)),
         "kpis": json.loads(result.summary.to_json(orient="index")) if len(result.summary) else {},
+        "kpi_versions": _records(result.kpi_versions),
+        "definition_changes": result.definition_changes,
         "tracker": _records(result.tracker),
         "breakdowns": _records(result.breakdowns),
         "reliability": json.loads(result.reliability.constructs.to_json(orient="index")),
@@ -73,14 +75,32 @@ def _print_tables(survey, wave, result, min_n) -> None:
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         scope = f"wave {wave.name}" if wave else "all waves"
         echo(f"Survey {survey.slug} ({scope}): {len(result.scores)} completed responses\n")
-        echo("KPIs")
-        echo(result.summary[["kind", "value", "ci_low", "ci_high", "n"]].to_string())
+        echo("KPIs (95% intervals inside the scale; moe = margin of error, "
+             "mdc = smallest change to the next wave this n detects)")
+        summary = result.summary.copy()
+        summary.index = [name if result.comparable(name) else f"{name} †" for name in summary.index]
+        echo(summary[["kind", "value", "ci_low", "ci_high", "n", "moe", "mdc"]].to_string())
+        if len(result.kpi_versions):
+            echo("\n† Definition changed between questionnaire versions: per version "
+                 "(above: the newest; not compared across the break)")
+            echo(result.kpi_versions[["kpi", "definition", "value", "ci_low", "ci_high", "n"]].to_string(index=False))
+            for name, sentences in result.definition_changes.items():
+                echo(f"  {name}: {'; '.join(sentences)}")
         if len(result.tracker) and result.tracker["wave"].nunique() > 1:
-            echo("\nTracker (change from the previous wave; * = significant at 5%)")
-            trend = result.tracker.assign(sig=result.tracker["significant"].map({True: "*", False: ""}))
+            echo("\nTracker (change from the previous wave; * = significant at 5%; "
+                 "| = definition changed, not tested)")
+            trend = result.tracker.assign(
+                sig=[("|" if changed else ("*" if significant is True else ""))
+                     for changed, significant in zip(result.tracker["definition_changed"],
+                                                     result.tracker["significant"], strict=True)],
+                kpi=[kpi if comparable else f"{kpi} [{definition}]" for kpi, comparable, definition in
+                     zip(result.tracker["kpi"], result.tracker["comparable"], result.tracker["definition"],
+                         strict=True)],
+            )
             pivot = trend.pivot_table(index="kpi", columns="wave", values="value", sort=False)
-            echo(pivot.to_string())
-            changes = trend.dropna(subset=["change"])[["kpi", "wave", "change", "p_change", "sig"]]
+            echo(pivot.reindex(columns=list(dict.fromkeys(trend["wave"]))).to_string())
+            changes = trend[trend["change"].notna() | trend["definition_changed"]]
+            changes = changes[["kpi", "wave", "change", "p_change", "sig"]]
             if len(changes):
                 echo(changes.to_string(index=False))
         if len(result.breakdowns):
