@@ -61,6 +61,8 @@ def _as_json(result) -> dict:
         "tracker": _records(result.tracker),
         "breakdowns": _records(result.breakdowns),
         "reliability": json.loads(result.reliability.constructs.to_json(orient="index")),
+        "reliability_items": _records(result.reliability.items.reset_index())
+        if len(result.reliability.items) else [],
         "drivers": result.drivers.to_dict() if result.drivers else None,
         "importance_performance": (ip.to_dict() if (ip := result.importance_performance()) else None),
         "relationship_matrix": result.relationship.to_dict() if result.relationship else None,
@@ -112,6 +114,9 @@ def _print_tables(survey, wave, result, min_n) -> None:
                      .reindex(list(dict.fromkeys(part["kpi"]))).to_string())
         echo("\nReliability (Cronbach's alpha)")
         echo(result.reliability.constructs.to_string())
+        if len(result.reliability.items):
+            echo("\nItem analysis (alpha if the item is deleted; corrected item-total correlation)")
+            echo(result.reliability.items[["alpha_if_deleted", "item_total_r", "mean", "sd"]].to_string())
         if result.drivers is not None:
             for (outcome, segment), analysis in result.drivers.results.items():
                 if segment is not None:
