@@ -7,6 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from ..analysis.careless import FLAGS as CARELESS_FLAGS
 from ..extensions import db
 from ..models import Wave
 
@@ -17,9 +18,16 @@ from ..models import Wave
 @click.option("--min-n", default=10, show_default=True, help="Suppress groups with fewer responses.")
 @click.option("--bootstrap", "n_boot", default=0, show_default=True, help="Bootstrap resamples for importance CIs.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--exclude-flagged", is_flag=True,
+              help="Leave careless responses (speeders, straightliners, duplicates, inconsistent) out of "
+                   "every KPI and driver analysis.")
 @with_appcontext
-def analyze(slug, wave_name, min_n, n_boot, fmt):
-    """Print the KPIs and the driver analysis of survey SLUG."""
+def analyze(slug, wave_name, min_n, n_boot, fmt, exclude_flagged):
+    """Print the KPIs and the driver analysis of survey SLUG.
+
+    Careless responses are flagged and the flags stored with each response; they are kept in
+    the figures (and counted) unless --exclude-flagged is given.
+    """
     from ..results.survey_analysis import analyze_stored_survey
     from ..surveys import get_survey
 
@@ -31,9 +39,12 @@ def analyze(slug, wave_name, min_n, n_boot, fmt):
         wave = db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == wave_name))
         if wave is None:
             raise click.ClickException(f"survey '{slug}' has no wave '{wave_name}'")
-    result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot)
+    result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot, exclude_flagged=exclude_flagged)
     if result is None:
         raise click.ClickException("no completed responses yet")
+    from ..results.quality import store_quality_flags
+
+    store_quality_flags(result.flags)
     if fmt == "json":
         click.echo(json.dumps(_as_json(result), indent=2, default=_plain))
         return
@@ -55,6 +66,13 @@ def _records(frame):
 def _as_json(result) -> dict:
     return {
         "n": int(len(result.scores)),
+        "weighted": result.weighted,
+        "careless": {
+            "counts": result.flag_counts,
+            "excluded": result.excluded_flagged,
+            "responses": {str(response_id): [name for name in CARELESS_FLAGS if row[name]]
+                          for response_id, row in result.flags.iterrows() if row["flagged"]},
+        },
         "kpis": json.loads(result.summary.to_json(orient="index")) if len(result.summary) else {},
         "kpi_versions": _records(result.kpi_versions),
         "definition_changes": result.definition_changes,
@@ -76,12 +94,25 @@ def _print_tables(survey, wave, result, min_n) -> None:
     echo = click.echo
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         scope = f"wave {wave.name}" if wave else "all waves"
-        echo(f"Survey {survey.slug} ({scope}): {len(result.scores)} completed responses\n")
+        echo(f"Survey {survey.slug} ({scope}): {len(result.scores)} completed responses"
+             + (" (weighted to the population)" if result.weighted else ""))
+        counts = result.flag_counts
+        detail = ", ".join(f"{counts[name]} {name}" for name in CARELESS_FLAGS if counts[name])
+        if counts["flagged"] and result.excluded_flagged:
+            echo(f"Careless responses: {counts['flagged']} flagged and left out ({detail})\n")
+        elif counts["flagged"]:
+            echo(f"Careless responses: {counts['flagged']} flagged ({detail}), included; "
+                 "--exclude-flagged leaves them out\n")
+        else:
+            echo("Careless responses: none flagged\n")
         echo("KPIs (95% intervals inside the scale; moe = margin of error, "
              "mdc = smallest change to the next wave this n detects)")
         summary = result.summary.copy()
         summary.index = [name if result.comparable(name) else f"{name} †" for name in summary.index]
-        echo(summary[["kind", "value", "ci_low", "ci_high", "n", "moe", "mdc"]].to_string())
+        shown = ["kind", "value", "ci_low", "ci_high", "n", "moe", "mdc"]
+        if result.weighted:
+            shown[5:5] = ["n_eff", "design_effect"]
+        echo(summary[shown].to_string())
         if len(result.kpi_versions):
             echo("\n† Definition changed between questionnaire versions: per version "
                  "(above: the newest; not compared across the break)")

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..analysis.careless import FLAGS as CARELESS_FLAGS
 from ..analysis.drivers import DriverAnalyses, driver_analyses
+from ..analysis.intervals import design_effect
 from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, tracker
 from ..analysis.relationship_matrix import RelationshipMatrix, customer_relationship_matrix
 from ..analysis.reliability import ReliabilityReport, construct_reliability
@@ -30,6 +32,8 @@ from .kpi_definitions import (
 #: The outcome that combines all loyalty outcomes (each rescaled to 0-100, then averaged).
 LOYALTY_INDEX = "loyalty_index"
 GROUP_COLUMNS = ("segment", "channel", "persona", "language")
+#: The column of stored raking weights (surveyapp survey weights).
+WEIGHT = "weight"
 #: CES answers at or above this (of 7) count as low effort.
 LOW_EFFORT_THRESHOLD = 5
 
@@ -53,6 +57,20 @@ class SurveyAnalysis:
     kpi_versions: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: KPI name -> what changed between its definitions (sentences), only for changed KPIs.
     definition_changes: dict[str, list[str]] = field(default_factory=dict)
+    #: Careless-response flags of every response analysed or excluded: index response id, a bool
+    #: column per flag (speeder, straightliner, duplicate, inconsistent) and ``flagged`` (any).
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: True when flagged responses were left out of every KPI and driver analysis.
+    excluded_flagged: bool = False
+    #: True when the KPIs, tracker, breakdowns and drivers use the stored raking weights.
+    weighted: bool = False
+
+    @property
+    def flag_counts(self) -> dict[str, int]:
+        """How many responses carry each flag, and ``flagged``: how many carry any."""
+        if self.flags.empty:
+            return {name: 0 for name in (*CARELESS_FLAGS, "flagged")}
+        return {name: int(self.flags[name].sum()) for name in (*CARELESS_FLAGS, "flagged")}
 
     def comparable(self, kpi: str) -> bool:
         """Whether every response measured ``kpi`` the same way."""
@@ -124,7 +142,7 @@ def scores_frame(table: pd.DataFrame, questionnaire: Questionnaire, *, min_share
     columns = [c for c in order if c in scores.columns] + [c for c in scores.columns if c not in order]
     scores = scores.reindex(index=table.index, columns=columns)
     context = [c for c in ("wave", "wave_opens_at", *GROUP_COLUMNS, "customer_value", "potential_value",
-                           "questionnaire_version_id") if c in table.columns]
+                           "questionnaire_version_id", WEIGHT) if c in table.columns]
     return scores.join(table[context])
 
 
@@ -181,7 +199,7 @@ def _rows_of(scores: pd.DataFrame, definition: KpiDefinition) -> pd.DataFrame:
     return scores[scores["questionnaire_version_id"].isin(definition.version_ids)]
 
 
-def _comparable_tracker(scores, definitions, waves, min_n) -> pd.DataFrame:
+def _comparable_tracker(scores, definitions, waves, min_n, weights=None) -> pd.DataFrame:
     """The tracker, tested only within one definition of each KPI (never across a break)."""
     frames = []
     for name, groups in definitions.items():
@@ -190,7 +208,7 @@ def _comparable_tracker(scores, definitions, waves, min_n) -> pd.DataFrame:
             present = waves if len(groups) == 1 else [w for w in waves if (rows["wave"] == w).any()]
             if not present:
                 continue
-            trend = tracker(rows, {name: definition.spec}, waves=present, min_n=min_n)
+            trend = tracker(rows, {name: definition.spec}, waves=present, min_n=min_n, weights=weights)
             trend["definition"] = definition.label
             trend["comparable"] = len(groups) == 1
             # the first wave of a later definition: its change is not tested across the break
@@ -211,15 +229,49 @@ def _comparable_tracker(scores, definitions, waves, min_n) -> pd.DataFrame:
 
 def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: int = DEFAULT_MIN_N,
                    segment: str | None = "segment", n_boot: int = 0, seed: int | None = 2026,
-                   versions: dict[int, AnsweredVersion] | None = None) -> SurveyAnalysis:
+                   versions: dict[int, AnsweredVersion] | None = None,
+                   exclude_flagged: bool = False) -> SurveyAnalysis:
     """Everything a manager's report holds, from the response table of one survey.
 
     ``questionnaire`` is the survey's current version; ``versions`` (version id ->
     :class:`AnsweredVersion`) the versions the responses answered, so that each response is scored
     with its own. A KPI whose definition differs between those versions is reported per
     definition (``kpi_versions``) and its change across the break is not tested.
+
+    Careless responses are flagged (``flags``); ``exclude_flagged`` leaves them out of every KPI
+    and driver analysis, else they are kept and counted in a warning. When the table has a
+    ``weight`` column with values (stored raking weights), every KPI, tracker test, breakdown and
+    driver analysis is weighted.
     """
+    from .quality import quality_flags
+
+    flags = quality_flags(table, questionnaire, versions)
+    pre_warnings = []
+    n_flagged = int(flags["flagged"].sum()) if len(flags) else 0
+    if n_flagged:
+        counts = ", ".join(f"{int(flags[name].sum())} {name}" for name in CARELESS_FLAGS if flags[name].any())
+        if exclude_flagged:
+            table = table.loc[~flags["flagged"].reindex(table.index, fill_value=False)]
+            pre_warnings.append(f"{n_flagged} careless response(s) left out ({counts})")
+        else:
+            pre_warnings.append(f"{n_flagged} response(s) flagged as careless ({counts}) are included; "
+                                "--exclude-flagged leaves them out")
+    weighted = WEIGHT in table.columns and pd.to_numeric(table[WEIGHT], errors="coerce").notna().any()
+    if weighted:
+        weights = pd.to_numeric(table[WEIGHT], errors="coerce")
+        unweighted = int(weights.isna().sum())
+        if unweighted:
+            pre_warnings.append(f"{unweighted} response(s) have no weight (completed after the weights were "
+                                "computed) and count with weight 1; run surveyapp survey weights again")
+        weights = weights.fillna(1.0)
+        table = table.assign(**{WEIGHT: weights / weights.mean()})
+        pre_warnings.append(f"weighted to the population: design effect {design_effect(table[WEIGHT]):.2f}, "
+                            f"effective n {len(table) / design_effect(table[WEIGHT]):.0f} of {len(table)}")
+    elif WEIGHT in table.columns:
+        table = table.drop(columns=[WEIGHT])
+    weight_column = WEIGHT if weighted else None
     table, warnings = with_construct_items(table, questionnaire)
+    warnings = pre_warnings + warnings
     scores = scores_frame(table, questionnaire, versions=versions)
     definitions = kpi_definitions(table, questionnaire, scores, versions)
     kpis = {name: groups[-1].spec for name, groups in definitions.items()}
@@ -241,13 +293,14 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
         parts = []
         for name, groups in definitions.items():
             newest = groups[-1]
-            row = kpi_summary(_rows_of(scores, newest), {name: newest.spec})
+            row = kpi_summary(_rows_of(scores, newest), {name: newest.spec}, weights=weight_column)
             row["definition"] = newest.label
             row["comparable"] = len(groups) == 1
             parts.append(row)
             if len(groups) > 1:
                 for definition in groups:
-                    cell = kpi_summary(_rows_of(scores, definition), {name: definition.spec}).iloc[0]
+                    cell = kpi_summary(_rows_of(scores, definition), {name: definition.spec},
+                                       weights=weight_column).iloc[0]
                     version_rows.append({"kpi": name, "definition": definition.label,
                                          "versions": list(definition.versions), **cell.to_dict()})
         summary = pd.concat(parts) if parts else pd.DataFrame()
@@ -258,7 +311,8 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     breakdowns = pd.DataFrame()
     if groups_by and len(scores):
         # a KPI that changed is broken down on the responses to its newest definition only
-        parts = [breakdown(_rows_of(scores, groups[-1]), {name: groups[-1].spec}, groups_by, min_n=min_n)
+        parts = [breakdown(_rows_of(scores, groups[-1]), {name: groups[-1].spec}, groups_by, min_n=min_n,
+                           weights=weight_column)
                  for name, groups in definitions.items()]
         breakdowns = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         if len(breakdowns):
@@ -267,7 +321,7 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     waves = None
     if "wave" in scores.columns and len(scores):
         waves = list(scores.sort_values("wave_opens_at")["wave"].drop_duplicates())
-    trend = _comparable_tracker(scores, definitions, waves, min_n) if waves else pd.DataFrame()
+    trend = _comparable_tracker(scores, definitions, waves, min_n, weight_column) if waves else pd.DataFrame()
 
     reliability = _reliability(table, questionnaire, versions)
     warnings.extend(reliability.warnings)
@@ -280,7 +334,8 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     if drivers_list and outcomes:
         use_segment = segment if segment in scores.columns and scores[segment].notna().any() else None
         try:
-            drivers = driver_analyses(scores, outcomes, drivers_list, segment=use_segment, n_boot=n_boot, seed=seed)
+            drivers = driver_analyses(scores, outcomes, drivers_list, weight_column, segment=use_segment,
+                                      n_boot=n_boot, seed=seed)
         except ValueError as error:
             warnings.append(f"driver analysis not possible: {error}")
 
@@ -297,7 +352,8 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     return SurveyAnalysis(scores=scores, kpis=kpis, summary=summary, breakdowns=breakdowns, tracker=trend,
                           reliability=reliability, drivers=drivers, relationship=relationship,
                           warnings=warnings, definitions=definitions, kpi_versions=kpi_versions,
-                          definition_changes=definition_changes)
+                          definition_changes=definition_changes, flags=flags, excluded_flagged=exclude_flagged,
+                          weighted=bool(weighted))
 
 
 def _reliability(table: pd.DataFrame, questionnaire: Questionnaire,
@@ -322,12 +378,22 @@ def _reliability(table: pd.DataFrame, questionnaire: Questionnaire,
     )
 
 
-def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None:
+def answered_versions(table: pd.DataFrame) -> dict[int, AnsweredVersion]:
+    """The questionnaire versions the responses in ``table`` answered."""
+    from ..extensions import db
+    from ..models import QuestionnaireVersion
+
+    ids = sorted({int(v) for v in table["questionnaire_version_id"].dropna()})
+    stored = db.session.scalars(db.select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))).all()
+    return {v.id: AnsweredVersion(v.version, v.questionnaire()) for v in stored}
+
+
+def analyze_stored_survey(survey, wave=None, *, exclude_flagged: bool = False, **options) -> SurveyAnalysis | None:
     """The analysis of a survey's completed responses (one wave, or all); None when there are none.
 
     The one path from the database to the figures, used by ``surveyapp analyze`` and the
     results pages alike; each response is scored with the questionnaire version it answered.
-    ``options`` go to :func:`analyze_survey`.
+    ``exclude_flagged`` leaves careless responses out; ``options`` go to :func:`analyze_survey`.
     """
     from ..extensions import db
     from ..models import QuestionnaireVersion
@@ -336,10 +402,8 @@ def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None
     if table.empty:
         return None
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
-    ids = sorted({int(v) for v in table["questionnaire_version_id"].dropna()})
-    stored = db.session.scalars(db.select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))).all()
-    versions = {v.id: AnsweredVersion(v.version, v.questionnaire()) for v in stored}
-    return analyze_survey(table, questionnaire, versions=versions, **options)
+    return analyze_survey(table, questionnaire, versions=answered_versions(table), exclude_flagged=exclude_flagged,
+                          **options)
 
 
 def finite(value) -> float | None:
