@@ -90,6 +90,7 @@ def register_commands(app: Flask) -> None:
     from .commands import analyze, demo, questionnaire, survey, translate, users
     from .commands.plan import plan
     from .commands.rake import rake
+    from .commands.weights import weights
     from .invitations import commands as invitations
 
     for command in (
@@ -107,3 +108,4 @@ def register_commands(app: Flask) -> None:
         plan,
     ):
         app.cli.add_command(command)
+    survey.survey.add_command(weights)

@@ -262,7 +262,8 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
         unweighted = int(weights.isna().sum())
         if unweighted:
             pre_warnings.append(f"{unweighted} response(s) have no weight (completed after the weights were "
-                                "computed) and count with weight 1; run surveyapp survey weights again")
+                                "computed, or in a wave not weighted) and count with weight 1; run "
+                                "surveyapp survey weights again")
         weights = weights.fillna(1.0)
         table = table.assign(**{WEIGHT: weights / weights.mean()})
         pre_warnings.append(f"weighted to the population: design effect {design_effect(table[WEIGHT]):.2f}, "
