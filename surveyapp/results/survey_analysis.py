@@ -138,7 +138,7 @@ def scores_frame(table: pd.DataFrame, questionnaire: Questionnaire, *, min_share
             scores[LOYALTY_INDEX] = rescaled.mean(axis=1, skipna=False)
         parts.append(scores)
     order = [*construct_definitions(questionnaire), LOYALTY_INDEX]
-    scores = pd.concat(parts) if len(parts) > 1 else parts[0]
+    scores = pd.concat(parts) if len(parts) > 1 else (parts[0] if parts else pd.DataFrame(index=table.index))
     columns = [c for c in order if c in scores.columns] + [c for c in scores.columns if c not in order]
     scores = scores.reindex(index=table.index, columns=columns)
     context = [c for c in ("wave", "wave_opens_at", *GROUP_COLUMNS, "customer_value", "potential_value",
