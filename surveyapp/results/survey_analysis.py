@@ -331,6 +331,10 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     outcomes = [c.id for c in questionnaire.constructs_by_role("outcome") if c.id in scores.columns]
     if LOYALTY_INDEX in scores.columns:
         outcomes.append(LOYALTY_INDEX)
+    changed_constructs = _changed_constructs(table, questionnaire, versions, [*drivers_list, *outcomes])
+    if changed_constructs:
+        warnings.append(f"the driver analysis pools responses to questionnaire versions that measure "
+                        f"{', '.join(changed_constructs)} differently; compare its results with care")
     drivers = None
     if drivers_list and outcomes:
         use_segment = segment if segment in scores.columns and scores[segment].notna().any() else None
@@ -355,6 +359,16 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
                           warnings=warnings, definitions=definitions, kpi_versions=kpi_versions,
                           definition_changes=definition_changes, flags=flags, excluded_flagged=exclude_flagged,
                           weighted=bool(weighted))
+
+
+def _changed_constructs(table, questionnaire, versions, names) -> list[str]:
+    """Constructs among ``names`` that the answered versions define differently."""
+    seen: dict[str, list] = {}
+    for _, _, answered in version_groups(table, questionnaire, versions):
+        for name, definition in construct_definitions(answered).items():
+            if name in names and definition not in seen.setdefault(name, []):
+                seen[name].append(definition)
+    return [name for name in names if len(seen.get(name, [])) > 1]
 
 
 def _reliability(table: pd.DataFrame, questionnaire: Questionnaire,

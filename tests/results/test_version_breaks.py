@@ -121,6 +121,7 @@ def test_earlier_waves_keep_their_scores_and_the_break_is_not_tested(app_ctx, ru
     assert after.comparable("nps") and np.isfinite(nps["p_change"]) and not nps["definition_changed"]
     assert "spend_more_top2box" in after.definition_changes  # its scale changed too
     assert after.comparable("product")
+    assert any("pools responses" in w and "keep_spending" in w for w in after.warnings)
 
     shown = runner.invoke(args=["analyze", "--survey", survey.slug, "--format", "json"])
     assert shown.exit_code == 0, shown.output
