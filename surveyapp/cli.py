@@ -88,6 +88,9 @@ def run() -> None:
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
     from .commands import analyze, demo, questionnaire, survey, translate, users
+    from .commands.plan import plan
+    from .commands.rake import rake
+    from .commands.weights import weights
     from .invitations import commands as invitations
 
     for command in (
@@ -101,5 +104,8 @@ def register_commands(app: Flask) -> None:
         invitations.wave,
         invitations.invite,
         invitations.mail,
+        rake,
+        plan,
     ):
         app.cli.add_command(command)
+    survey.survey.add_command(weights)

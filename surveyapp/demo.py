@@ -184,10 +184,17 @@ def respondent_attributes(contact: Contact) -> dict:
     return {**contact.attributes, "name": contact.name, "crm_id": contact.crm_id}
 
 
+#: Share of demo respondents who answer carelessly, so that the careless-response flags show.
+CARELESS_SHARE = 0.05
+CARELESS_KINDS = ("speeder", "straightliner", "duplicate", "acquiescent")
+
+
 def _fill_wave(survey, wave, questionnaire, people, share, rng, drift):
     now = utcnow()
     end = min(wave.closes_at or now, now)
     span = max((end - wave.opens_at).total_seconds(), 3600)
+    careless_rng = random.Random(f"{wave.name}-careless")  # apart from rng: the honest answers stay as they were
+    previous_answers: dict | None = None
     for contact in people:
         if rng.random() > share:
             continue
@@ -199,13 +206,21 @@ def _fill_wave(survey, wave, questionnaire, people, share, rng, drift):
         attributes = respondent_attributes(contact)
         answers = synthetic_answers(questionnaire, attributes, contact.language, rng, drift)
         completed = rng.random() < 0.93
+        seconds = rng.uniform(2, 9) * 60 if completed else 0.0  # drawn as before: the honest data stay the same
+        kind = careless_rng.choice(CARELESS_KINDS) if careless_rng.random() < CARELESS_SHARE else None
+        if completed and kind is not None:
+            answers, seconds = careless_answers(questionnaire, answers, kind, previous_answers, careless_rng,
+                                                seconds)
+        if completed:
+            previous_answers = answers
         response = Response(
             survey_id=survey.id, wave_id=wave.id, questionnaire_version_id=survey.questionnaire_version_id,
             invitation_id=invitation.id, language=contact.language, attributes=attributes,
             status="completed" if completed else "in_progress",
             started_at=started, updated_at=started + timedelta(minutes=4),
-            completed_at=started + timedelta(minutes=rng.uniform(2, 9)) if completed else None,
+            completed_at=started + timedelta(seconds=seconds) if completed else None,
             current_page=None if completed else questionnaire.pages[min(2, len(questionnaire.pages) - 1)].id,
+            page_seconds=_page_seconds(questionnaire, answers, seconds) if completed else None,
         )
         if not completed:  # left halfway: keep only the first pages' answers
             first_pages = {row.id for page in questionnaire.pages[:2] for item in page.items
@@ -214,6 +229,35 @@ def _fill_wave(survey, wave, questionnaire, people, share, rng, drift):
         response.answers = [Answer(item_id=key, value=value) for key, value in answers.items()]
         db.session.add(response)
     db.session.commit()
+
+
+def careless_answers(questionnaire: Questionnaire, answers: dict, kind: str, previous: dict | None,
+                     rng: random.Random, seconds: float) -> tuple[dict, float]:
+    """A careless respondent's answers and time: a speeder (under a minute), a straightliner (the
+    same point on every rating item), a duplicate (the previous respondent's answers again) or an
+    acquiescent respondent (agrees with everything, reverse-keyed items too)."""
+    rating = [row for item in questionnaire.items() for row in (item.rows or (item,))
+              if row.scale is not None and row.scale.type == "likert" and row.id in answers]
+    answers = dict(answers)
+    if kind == "speeder":
+        return answers, rng.uniform(25, 60)
+    if kind == "duplicate" and previous is not None:
+        return dict(previous), seconds
+    for row in rating:
+        if kind == "straightliner":
+            answers[row.id] = row.scale.min + (row.scale.max - row.scale.min) // 2
+        else:  # acquiescent (also a duplicate without anyone to copy)
+            answers[row.id] = row.scale.max - rng.choice((0, 1))
+    return answers, seconds
+
+
+def _page_seconds(questionnaire: Questionnaire, answers: dict, total: float) -> dict:
+    """``total`` seconds spread over the pages in proportion to the answers on each."""
+    counts = {page.id: sum(1 for item in page.items for row in (item.rows or (item,)) if row.id in answers)
+              for page in questionnaire.pages}
+    counts = {page: count for page, count in counts.items() if count}
+    answered = sum(counts.values()) or 1
+    return {page: round(total * count / answered, 1) for page, count in counts.items()}
 
 
 def synthetic_answers(questionnaire: Questionnaire, attributes: dict, language: str,

@@ -76,7 +76,9 @@ def test_analyze_finds_the_drivers_the_demo_data_was_built_with(demo_app, monkey
     from surveyapp.demo import TRUE_WEIGHTS
 
     run_demo(demo_app)
-    result = demo_app.test_cli_runner().invoke(args=["analyze", "--survey", "demo", "--format", "json"])
+    # the demo's careless respondents answer at random: left out, the built-in drivers show
+    result = demo_app.test_cli_runner().invoke(args=["analyze", "--survey", "demo", "--format", "json",
+                                                     "--exclude-flagged"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["n"] >= 150
@@ -98,6 +100,34 @@ def test_analyze_finds_the_drivers_the_demo_data_was_built_with(demo_app, monkey
     assert "By segment" in table.output and "By channel" in table.output
     strict = demo_app.test_cli_runner().invoke(args=["analyze", "--survey", "demo", "--min-n", "1000"])
     assert "–" in strict.output.split("By segment")[1], "cells under --min-n are suppressed"
+
+
+def test_analyze_flags_the_demos_careless_respondents_and_can_leave_them_out(demo_app, monkeypatch):
+    import json
+
+    run_demo(demo_app)
+    runner = demo_app.test_cli_runner()
+    report = json.loads(runner.invoke(args=["analyze", "--survey", "demo", "--format", "json"]).output)
+    counts = report["careless"]["counts"]
+    assert all(counts[name] > 0 for name in ("speeder", "straightliner", "duplicate", "inconsistent"))
+    assert 0 < counts["flagged"] < report["n"] * 0.12 and report["careless"]["excluded"] is False
+    assert len(report["careless"]["responses"]) == counts["flagged"]
+    with demo_app.app_context():  # stored with each response
+        flagged = db.session.scalars(db.select(Response).where(Response.status == "completed")).all()
+        stored = {str(r.id): r.quality_flags for r in flagged if r.quality_flags}
+        assert stored == report["careless"]["responses"]
+        assert all(r.page_seconds for r in flagged)
+    for kpi in report["kpis"].values():
+        assert kpi["moe"] > 0 and kpi["mdc"] > kpi["moe"] and kpi["ci_low"] <= kpi["value"] <= kpi["ci_high"]
+    assert {row["construct"] for row in report["reliability_items"]} >= {"processes", "atmosphere"}
+
+    strict = json.loads(runner.invoke(args=["analyze", "--survey", "demo", "--format", "json",
+                                            "--exclude-flagged"]).output)
+    assert strict["n"] == report["n"] - counts["flagged"] and strict["careless"]["excluded"] is True
+    assert strict["kpis"]["nps"]["n"] < report["kpis"]["nps"]["n"]
+    table = runner.invoke(args=["analyze", "--survey", "demo"]).output
+    assert f"Careless responses: {counts['flagged']} flagged" in table and "--exclude-flagged" in table
+    assert "Item analysis" in table and "alpha_if_deleted" in table and "mdc" in table
 
 
 def test_analyze_refuses_unknown_survey_and_wave(demo_app):

@@ -41,7 +41,7 @@ def _csv_separator(path):
 
 
 def read_responses(path, columns, engine="c"):
-    """Read only ``columns`` of a CSV or XLSX file into a DataFrame.
+    """Read only ``columns`` (None: all) of a CSV or XLSX file into a DataFrame.
 
     CSV is read with pandas' C parser by default: on the benchmark (bench/README.md, 1M rows,
     2 cores) ``engine="pyarrow"`` was no faster once its import is counted and nearly doubled
@@ -57,6 +57,7 @@ def read_responses(path, columns, engine="c"):
     else:
         sep = _csv_separator(path)
         header = list(pd.read_csv(path, nrows=0, sep=sep).columns)
+    columns = header if columns is None else columns
     missing = [c for c in columns if c not in header]
     if missing:
         shown = ", ".join(map(str, header[:12])) + (" ..." if len(header) > 12 else "")

@@ -7,10 +7,17 @@ KPIs for :func:`kpi_summary`, :func:`breakdown` and :func:`tracker` are given as
 ``name -> spec``; ``spec["kind"]`` is one of
 
 * ``"nps"``: ``column`` holds 0-10 recommendation answers; value on the -100..100 scale;
-* ``"mean"``: mean of ``column`` (engagement, a 5Q dimension score, CES as a mean ...);
+* ``"mean"``: mean of ``column`` (engagement, a 5Q dimension score, CES as a mean ...); with
+  ``scale_min``/``scale_max`` the interval stays inside the scale;
 * ``"top2box"``: share of answers in the two highest categories of ``scale_max`` (and
   ``scale_min``, default 1), e.g. a loyalty intention on a 5-point scale;
 * ``"low_effort"``: share of CES answers at or above ``threshold`` (default 5 of 7).
+
+Intervals stay inside the possible range (:mod:`surveyapp.analysis.intervals`). Every function
+takes optional case weights (``weights``: a column name in a spec-based function, else an array);
+weighted KPIs use Kish's effective n for their standard errors and intervals and report the design
+effect. Each KPI row also carries its margin of error and the smallest change the next wave could
+detect (:mod:`surveyapp.analysis.precision`).
 
 References
 ----------
@@ -31,6 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .intervals import bounded_interval, effective_n, wilson_interval
+from .precision import minimal_detectable_change
+
 KINDS = ("nps", "mean", "top2box", "low_effort")
 DEFAULT_MIN_N = 10
 
@@ -46,6 +56,7 @@ class NPS(NamedTuple):
     promoters: float  # shares 0..1
     passives: float
     detractors: float
+    n_eff: float = float("nan")  # Kish's effective n (n when unweighted)
 
 
 class MeanScore(NamedTuple):
@@ -55,6 +66,7 @@ class MeanScore(NamedTuple):
     ci_low: float
     ci_high: float
     n: int
+    n_eff: float = float("nan")
 
 
 class Share(NamedTuple):
@@ -63,13 +75,14 @@ class Share(NamedTuple):
     ci_low: float
     ci_high: float
     n: int
+    n_eff: float = float("nan")
 
 
 def _z(conf_level):
     return NormalDist().inv_cdf(0.5 + conf_level / 2.0)
 
 
-def nps_from_counts(promoters, passives, detractors, conf_level=0.95):
+def nps_from_counts(promoters, passives, detractors, conf_level=0.95, n_eff=None):
     r"""The NPS formula: the one place it is computed.
 
     With :math:`n` answers, :math:`p_P` the share of promoters (9-10) and :math:`p_D` the share
@@ -82,18 +95,22 @@ def nps_from_counts(promoters, passives, detractors, conf_level=0.95):
 
     the standard error of a difference of two proportions from one multinomial sample
     (:math:`\mathrm{Var}(\hat p_P - \hat p_D) = [p_P(1-p_P) + p_D(1-p_D) + 2 p_P p_D]/n`).
-    The interval is the Wald interval :math:`\mathrm{NPS} \pm z_{1-\alpha/2}\,\mathrm{se}`
-    (1.96 for 95%), not clipped to -100..100.
+    The interval is the bounded score interval of :mod:`surveyapp.analysis.intervals` for the
+    mean of +1/0/-1 answers, so it stays inside -100..100. Counts may be sums of case weights;
+    then ``n_eff`` (Kish's effective n) takes the place of n.
     """
-    n = int(promoters + passives + detractors)
-    if n == 0:
+    total = promoters + passives + detractors
+    n = int(round(total))
+    if total == 0:
         nan = float("nan")
-        return NPS(nan, nan, nan, nan, 0, nan, nan, nan)
-    p_pro, p_pas, p_det = promoters / n, passives / n, detractors / n
+        return NPS(nan, nan, nan, nan, 0, nan, nan, nan, 0.0)
+    n_eff = float(total if n_eff is None else n_eff)
+    p_pro, p_pas, p_det = promoters / total, passives / total, detractors / total
     value = 100.0 * (p_pro - p_det)
-    se = 100.0 * np.sqrt(max(p_pro + p_det - (p_pro - p_det) ** 2, 0.0) / n)
-    z = _z(conf_level)
-    return NPS(float(value), float(se), float(value - z * se), float(value + z * se), n, p_pro, p_pas, p_det)
+    variance = max(p_pro + p_det - (p_pro - p_det) ** 2, 0.0)
+    se = 100.0 * np.sqrt(variance / n_eff)
+    low, high = bounded_interval(p_pro - p_det, variance, n_eff, -1.0, 1.0, _z(conf_level))
+    return NPS(float(value), float(se), 100.0 * low, 100.0 * high, n, p_pro, p_pas, p_det, n_eff)
 
 
 def _valid_recommendation(scores):
@@ -104,7 +121,19 @@ def _valid_recommendation(scores):
     return values
 
 
-def net_promoter_score(scores, conf_level=0.95):
+def _values_and_weights(values, weights):
+    """Answered values and their weights (rows with a missing value or weight are left out)."""
+    values = pd.to_numeric(pd.Series(values), errors="raise").astype(float)
+    if weights is None:
+        return values.dropna(), None
+    weights = pd.Series(np.asarray(weights, dtype=float), index=values.index)
+    keep = values.notna() & weights.notna()
+    if (weights[keep] < 0).any():
+        raise ValueError("weights must not be negative")
+    return values[keep], weights[keep]
+
+
+def net_promoter_score(scores, conf_level=0.95, weights=None):
     """NPS of 0-10 recommendation answers (missing values ignored); see :func:`nps_from_counts`.
 
     Promoters answer 9 or 10, passives 7 or 8, detractors 0 to 6.
@@ -114,49 +143,76 @@ def net_promoter_score(scores, conf_level=0.95):
     >>> net_promoter_score([10, 9, 9, 8, 7, 6, 10, 3, 9, 5]).nps
     20.0
     """
-    values = _valid_recommendation(scores)
-    promoters = int((values >= 9).sum())
-    detractors = int((values <= 6).sum())
-    return nps_from_counts(promoters, len(values) - promoters - detractors, detractors, conf_level)
+    values, weights = _values_and_weights(scores, weights)
+    values = _valid_recommendation(values)
+    if weights is None:
+        promoters = int((values >= 9).sum())
+        detractors = int((values <= 6).sum())
+        return nps_from_counts(promoters, len(values) - promoters - detractors, detractors, conf_level)
+    scale = len(values) / weights.sum() if weights.sum() > 0 else 0.0  # weights rescaled to sum to n
+    w = weights * scale
+    result = nps_from_counts(float(w[values >= 9].sum()), float(w[(values > 6) & (values < 9)].sum()),
+                             float(w[values <= 6].sum()), conf_level, n_eff=effective_n(w))
+    return result._replace(n=len(values))
 
 
-def mean_score(values, conf_level=0.95):
-    r"""Mean with its standard error :math:`s/\sqrt n` and t interval (missing values ignored)."""
-    values = pd.to_numeric(pd.Series(values), errors="raise").dropna().astype(float)
+def mean_score(values, conf_level=0.95, scale_min=None, scale_max=None, weights=None):
+    r"""Mean with its standard error :math:`s/\sqrt n` (missing values ignored).
+
+    With ``scale_min`` and ``scale_max`` (a rating scale, an index) the interval is the bounded
+    score interval of :mod:`surveyapp.analysis.intervals`, inside the scale; without them the t
+    interval. Weighted: the weighted mean, and Kish's effective n in place of n.
+    """
+    values, weights = _values_and_weights(values, weights)
     n = len(values)
     if n == 0:
         nan = float("nan")
-        return MeanScore(nan, nan, nan, nan, nan, 0)
-    mean = float(values.mean())
-    sd = float(values.std(ddof=1)) if n > 1 else float("nan")
-    se = sd / np.sqrt(n) if n > 1 else float("nan")
-    t = stats.t.ppf(0.5 + conf_level / 2.0, n - 1) if n > 1 else float("nan")
-    return MeanScore(mean, sd, se, mean - t * se, mean + t * se, n)
+        return MeanScore(nan, nan, nan, nan, nan, 0, 0.0)
+    if weights is None or weights.sum() <= 0:
+        mean = float(values.mean())
+        sd = float(values.std(ddof=1)) if n > 1 else float("nan")
+        n_eff = float(n)
+    else:
+        mean = float(np.average(values, weights=weights))
+        variance = float(np.average((values - mean) ** 2, weights=weights))
+        sd = float(np.sqrt(variance * n / (n - 1))) if n > 1 else float("nan")
+        n_eff = effective_n(weights)
+    se = sd / np.sqrt(n_eff) if n > 1 else float("nan")
+    t = float(stats.t.ppf(0.5 + conf_level / 2.0, max(n_eff, 2.0) - 1)) if n > 1 else _z(conf_level)
+    if scale_min is not None and scale_max is not None:
+        low, high = bounded_interval(mean, sd**2 if n > 1 else float("nan"), n_eff, scale_min, scale_max, t)
+    else:
+        low, high = (mean - t * se, mean + t * se) if n > 1 else (float("nan"), float("nan"))
+    return MeanScore(mean, sd, se, low, high, n, n_eff)
 
 
-def _share(indicator, conf_level=0.95):
+def _share(indicator, conf_level=0.95, weights=None):
+    indicator = pd.Series(indicator).astype(float)
     n = len(indicator)
     if n == 0:
         nan = float("nan")
-        return Share(nan, nan, nan, nan, 0)
-    p = float(indicator.mean())
-    se = float(np.sqrt(p * (1 - p) / n))
-    z = _z(conf_level)
-    return Share(p, se, p - z * se, p + z * se, n)
+        return Share(nan, nan, nan, nan, 0, 0.0)
+    if weights is None or np.sum(weights) <= 0:
+        p, n_eff = float(indicator.mean()), float(n)
+    else:
+        p, n_eff = float(np.average(indicator, weights=weights)), effective_n(weights)
+    se = float(np.sqrt(p * (1 - p) / n_eff))
+    low, high = wilson_interval(p, n_eff, _z(conf_level))
+    return Share(p, se, low, high, n, n_eff)
 
 
-def top2box(scores, scale_max, scale_min=1, conf_level=0.95):
+def top2box(scores, scale_max, scale_min=1, conf_level=0.95, weights=None):
     """Share of answers in the two highest categories (``scale_max - 1`` or ``scale_max``).
 
-    E.g. "certainly" or "probably" keep spending on a 5-point intention scale. Wald interval.
+    E.g. "certainly" or "probably" keep spending on a 5-point intention scale. Wilson interval.
     """
-    values = pd.to_numeric(pd.Series(scores), errors="raise").dropna().astype(float)
+    values, weights = _values_and_weights(scores, weights)
     if ((values < scale_min) | (values > scale_max)).any():
         raise ValueError(f"answers outside the scale {scale_min}..{scale_max}")
-    return _share(values >= scale_max - 1, conf_level)
+    return _share(values >= scale_max - 1, conf_level, weights)
 
 
-def customer_effort(scores, low_effort_threshold=5, scale_max=7, conf_level=0.95):
+def customer_effort(scores, low_effort_threshold=5, scale_max=7, conf_level=0.95, weights=None):
     """Customer effort score: mean and share of low-effort answers.
 
     CES here is the 7-point agreement scale of CES 2.0, "The company made it easy for me to
@@ -169,12 +225,12 @@ def customer_effort(scores, low_effort_threshold=5, scale_max=7, conf_level=0.95
     dict
         ``mean`` (a :class:`MeanScore`) and ``low_effort`` (a :class:`Share`).
     """
-    values = pd.to_numeric(pd.Series(scores), errors="raise").dropna().astype(float)
+    values, weights = _values_and_weights(scores, weights)
     if ((values < 1) | (values > scale_max)).any():
         raise ValueError(f"CES answers must be 1..{scale_max}")
     return {
-        "mean": mean_score(values, conf_level),
-        "low_effort": _share(values >= low_effort_threshold, conf_level),
+        "mean": mean_score(values, conf_level, 1, scale_max, weights=weights),
+        "low_effort": _share(values >= low_effort_threshold, conf_level, weights),
     }
 
 
@@ -202,22 +258,34 @@ def _check_spec(name, spec, df):
         raise ValueError(f"KPI '{name}': top2box needs scale_max")
 
 
-def _kpi_value(values, spec, conf_level):
-    """(value, se, ci_low, ci_high, n) of one KPI for one group of responses."""
+def _kpi_value(values, spec, conf_level, weights=None):
+    """value, se, ci_low, ci_high, n, n_eff, design_effect, moe, mdc of one KPI for one group."""
     kind = spec["kind"]
     if kind == "nps":
-        r = net_promoter_score(values, conf_level)
-        return r.nps, r.se, r.ci_low, r.ci_high, r.n
-    if kind == "mean":
-        r = mean_score(values, conf_level)
-        return r.mean, r.se, r.ci_low, r.ci_high, r.n
-    if kind == "top2box":
-        r = top2box(values, spec["scale_max"], spec.get("scale_min", 1), conf_level)
+        r = net_promoter_score(values, conf_level, weights=weights)
+        value = r.nps
+    elif kind == "mean":
+        r = mean_score(values, conf_level, spec.get("scale_min"), spec.get("scale_max"), weights=weights)
+        value = r.mean
+    elif kind == "top2box":
+        r = top2box(values, spec["scale_max"], spec.get("scale_min", 1), conf_level, weights=weights)
+        value = r.share
     else:
-        r = customer_effort(values, spec.get("threshold", 5), spec.get("scale_max", 7), conf_level)[
-            "low_effort"
-        ]
-    return r.share, r.se, r.ci_low, r.ci_high, r.n
+        r = customer_effort(values, spec.get("threshold", 5), spec.get("scale_max", 7), conf_level,
+                            weights=weights)["low_effort"]
+        value = r.share
+    deff = r.n / r.n_eff if r.n_eff and r.n_eff > 0 else float("nan")
+    return {"value": value, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n,
+            "n_eff": r.n_eff, "design_effect": deff, "moe": _z(conf_level) * r.se,
+            "mdc": minimal_detectable_change(r.se, alpha=1 - conf_level)}
+
+
+def _weights_of(df, weights):
+    if weights is None:
+        return None
+    if weights not in df.columns:
+        raise ValueError(f"weight column {weights!r} not in the data")
+    return df[weights]
 
 
 def _per_respondent(values, spec):
@@ -231,17 +299,26 @@ def _per_respondent(values, spec):
     return values.to_numpy()
 
 
-def kpi_summary(df, kpis, conf_level=0.95):
-    """All KPIs over all responses: DataFrame indexed by KPI with kind, value, se, ci_low, ci_high, n."""
+#: The columns of a KPI row (after kind): the estimate, its precision and what it can detect.
+VALUE_COLUMNS = ["value", "se", "ci_low", "ci_high", "n", "n_eff", "design_effect", "moe", "mdc"]
+
+
+def kpi_summary(df, kpis, conf_level=0.95, weights=None):
+    r"""All KPIs over all responses: DataFrame indexed by KPI with kind and :data:`VALUE_COLUMNS`.
+
+    ``moe`` is the margin of error :math:`z\,\mathrm{se}`, ``mdc`` the smallest change to the next
+    wave the tracker detects (5% two-sided, 80% power; :mod:`surveyapp.analysis.precision`).
+    ``weights`` names a column of case weights; ``n_eff`` and ``design_effect`` are Kish's.
+    """
     rows = {}
+    w = _weights_of(df, weights)
     for name, spec in kpis.items():
         _check_spec(name, spec, df)
-        value, se, low, high, n = _kpi_value(df[spec["column"]], spec, conf_level)
-        rows[name] = {"kind": spec["kind"], "value": value, "se": se, "ci_low": low, "ci_high": high, "n": n}
-    return pd.DataFrame.from_dict(rows, orient="index")
+        rows[name] = {"kind": spec["kind"], **_kpi_value(df[spec["column"]], spec, conf_level, w)}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["kind", *VALUE_COLUMNS])
 
 
-def breakdown(df, kpis, by, min_n=DEFAULT_MIN_N, conf_level=0.95):
+def breakdown(df, kpis, by, min_n=DEFAULT_MIN_N, conf_level=0.95, weights=None):
     """Each KPI per group of one or more group columns, small cells suppressed.
 
     Parameters
@@ -255,11 +332,13 @@ def breakdown(df, kpis, by, min_n=DEFAULT_MIN_N, conf_level=0.95):
     min_n : int, default 10
         A cell with fewer answers has value, se and interval set to NaN and ``suppressed`` True,
         so small groups are neither over-interpreted nor identifiable.
+    weights : str, optional
+        Column of case weights.
 
     Returns
     -------
     DataFrame
-        Long format: ``group_by, group, kpi, kind, value, se, ci_low, ci_high, n, suppressed``.
+        Long format: ``group_by, group, kpi, kind``, :data:`VALUE_COLUMNS`, ``suppressed``.
     """
     by = [by] if isinstance(by, str) else list(by)
     rows = []
@@ -275,24 +354,22 @@ def breakdown(df, kpis, by, min_n=DEFAULT_MIN_N, conf_level=0.95):
                         "group": group,
                         "kpi": name,
                         "kind": spec["kind"],
-                        **_cell(part[spec["column"]], spec, min_n, conf_level),
+                        **_cell(part[spec["column"]], spec, min_n, conf_level, _weights_of(part, weights)),
                     }
                 )
-    return pd.DataFrame(
-        rows,
-        columns=["group_by", "group", "kpi", "kind", "value", "se", "ci_low", "ci_high", "n", "suppressed"],
-    )
+    return pd.DataFrame(rows, columns=["group_by", "group", "kpi", "kind", *VALUE_COLUMNS, "suppressed"])
 
 
-def _cell(values, spec, min_n, conf_level):
-    value, se, low, high, n = _kpi_value(values, spec, conf_level)
-    suppressed = n < min_n
-    if suppressed:
-        value = se = low = high = float("nan")
-    return {"value": value, "se": se, "ci_low": low, "ci_high": high, "n": n, "suppressed": suppressed}
+def _cell(values, spec, min_n, conf_level, weights=None):
+    cell = _kpi_value(values, spec, conf_level, weights)
+    cell["suppressed"] = cell["n"] < min_n
+    if cell["suppressed"]:
+        for key in ("value", "se", "ci_low", "ci_high", "moe", "mdc"):
+            cell[key] = float("nan")
+    return cell
 
 
-def tracker(df, kpis, wave="wave", waves=None, min_n=DEFAULT_MIN_N, alpha=0.05, conf_level=0.95):
+def tracker(df, kpis, wave="wave", waves=None, min_n=DEFAULT_MIN_N, alpha=0.05, conf_level=0.95, weights=None):
     r"""Each KPI per wave, with the change from the previous wave and whether it is more than noise.
 
     Parameters
@@ -310,11 +387,14 @@ def tracker(df, kpis, wave="wave", waves=None, min_n=DEFAULT_MIN_N, alpha=0.05, 
         them.
     alpha : float, default 0.05
         Significance level for ``significant``.
+    weights : str, optional
+        Column of case weights; then every change is tested with the z-test on the weighted
+        estimates and their standard errors (from Kish's effective n).
 
     Returns
     -------
     DataFrame
-        Long format: ``kpi, kind, wave, value, se, ci_low, ci_high, n, suppressed, change,
+        Long format: ``kpi, kind, wave``, :data:`VALUE_COLUMNS`, ``suppressed, change,
         p_change, significant, test``.
 
     Notes
@@ -337,13 +417,14 @@ def tracker(df, kpis, wave="wave", waves=None, min_n=DEFAULT_MIN_N, alpha=0.05, 
         _check_spec(name, spec, df)
         previous = None
         for current in waves:
-            values = df.loc[df[wave] == current, spec["column"]]
-            cell = _cell(values, spec, min_n, conf_level)
+            part = df.loc[df[wave] == current]
+            values = part[spec["column"]]
+            cell = _cell(values, spec, min_n, conf_level, _weights_of(part, weights))
             change = p_change = float("nan")
             test = None
             if previous is not None and not previous[1]["suppressed"] and not cell["suppressed"]:
                 change = cell["value"] - previous[1]["value"]
-                if spec["kind"] == "nps":
+                if spec["kind"] == "nps" or weights is not None:
                     test = "z"
                     se = np.hypot(previous[1]["se"], cell["se"])
                     p_change = 2.0 * NormalDist().cdf(-abs(change) / se) if se > 0 else float("nan")

@@ -7,6 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from ..analysis.careless import FLAGS as CARELESS_FLAGS
 from ..extensions import db
 from ..models import Wave
 
@@ -17,9 +18,16 @@ from ..models import Wave
 @click.option("--min-n", default=10, show_default=True, help="Suppress groups with fewer responses.")
 @click.option("--bootstrap", "n_boot", default=0, show_default=True, help="Bootstrap resamples for importance CIs.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--exclude-flagged", is_flag=True,
+              help="Leave careless responses (speeders, straightliners, duplicates, inconsistent) out of "
+                   "every KPI and driver analysis.")
 @with_appcontext
-def analyze(slug, wave_name, min_n, n_boot, fmt):
-    """Print the KPIs and the driver analysis of survey SLUG."""
+def analyze(slug, wave_name, min_n, n_boot, fmt, exclude_flagged):
+    """Print the KPIs and the driver analysis of survey SLUG.
+
+    Careless responses are flagged and the flags stored with each response; they are kept in
+    the figures (and counted) unless --exclude-flagged is given.
+    """
     from ..results.survey_analysis import analyze_stored_survey
     from ..surveys import get_survey
 
@@ -31,9 +39,12 @@ def analyze(slug, wave_name, min_n, n_boot, fmt):
         wave = db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == wave_name))
         if wave is None:
             raise click.ClickException(f"survey '{slug}' has no wave '{wave_name}'")
-    result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot)
+    result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot, exclude_flagged=exclude_flagged)
     if result is None:
         raise click.ClickException("no completed responses yet")
+    from ..results.quality import store_quality_flags
+
+    store_quality_flags(result.flags)
     if fmt == "json":
         click.echo(json.dumps(_as_json(result), indent=2, default=_plain))
         return
@@ -55,10 +66,21 @@ def _records(frame):
 def _as_json(result) -> dict:
     return {
         "n": int(len(result.scores)),
+        "weighted": result.weighted,
+        "careless": {
+            "counts": result.flag_counts,
+            "excluded": result.excluded_flagged,
+            "responses": {str(response_id): [name for name in CARELESS_FLAGS if row[name]]
+                          for response_id, row in result.flags.iterrows() if row["flagged"]},
+        },
         "kpis": json.loads(result.summary.to_json(orient="index")) if len(result.summary) else {},
+        "kpi_versions": _records(result.kpi_versions),
+        "definition_changes": result.definition_changes,
         "tracker": _records(result.tracker),
         "breakdowns": _records(result.breakdowns),
         "reliability": json.loads(result.reliability.constructs.to_json(orient="index")),
+        "reliability_items": _records(result.reliability.items.reset_index())
+        if len(result.reliability.items) else [],
         "drivers": result.drivers.to_dict() if result.drivers else None,
         "importance_performance": (ip.to_dict() if (ip := result.importance_performance()) else None),
         "relationship_matrix": result.relationship.to_dict() if result.relationship else None,
@@ -72,15 +94,46 @@ def _print_tables(survey, wave, result, min_n) -> None:
     echo = click.echo
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         scope = f"wave {wave.name}" if wave else "all waves"
-        echo(f"Survey {survey.slug} ({scope}): {len(result.scores)} completed responses\n")
-        echo("KPIs")
-        echo(result.summary[["kind", "value", "ci_low", "ci_high", "n"]].to_string())
+        echo(f"Survey {survey.slug} ({scope}): {len(result.scores)} completed responses"
+             + (" (weighted to the population)" if result.weighted else ""))
+        counts = result.flag_counts
+        detail = ", ".join(f"{counts[name]} {name}" for name in CARELESS_FLAGS if counts[name])
+        if counts["flagged"] and result.excluded_flagged:
+            echo(f"Careless responses: {counts['flagged']} flagged and left out ({detail})\n")
+        elif counts["flagged"]:
+            echo(f"Careless responses: {counts['flagged']} flagged ({detail}), included; "
+                 "--exclude-flagged leaves them out\n")
+        else:
+            echo("Careless responses: none flagged\n")
+        echo("KPIs (95% intervals inside the scale; moe = margin of error, "
+             "mdc = smallest change to the next wave this n detects)")
+        summary = result.summary.copy()
+        summary.index = [name if result.comparable(name) else f"{name} †" for name in summary.index]
+        shown = ["kind", "value", "ci_low", "ci_high", "n", "moe", "mdc"]
+        if result.weighted:
+            shown[5:5] = ["n_eff", "design_effect"]
+        echo(summary[shown].to_string())
+        if len(result.kpi_versions):
+            echo("\n† Definition changed between questionnaire versions: per version "
+                 "(above: the newest; not compared across the break)")
+            echo(result.kpi_versions[["kpi", "definition", "value", "ci_low", "ci_high", "n"]].to_string(index=False))
+            for name, sentences in result.definition_changes.items():
+                echo(f"  {name}: {'; '.join(sentences)}")
         if len(result.tracker) and result.tracker["wave"].nunique() > 1:
-            echo("\nTracker (change from the previous wave; * = significant at 5%)")
-            trend = result.tracker.assign(sig=result.tracker["significant"].map({True: "*", False: ""}))
+            echo("\nTracker (change from the previous wave; * = significant at 5%; "
+                 "| = definition changed, not tested)")
+            trend = result.tracker.assign(
+                sig=[("|" if changed else ("*" if significant is True else ""))
+                     for changed, significant in zip(result.tracker["definition_changed"],
+                                                     result.tracker["significant"], strict=True)],
+                kpi=[kpi if comparable else f"{kpi} [{definition}]" for kpi, comparable, definition in
+                     zip(result.tracker["kpi"], result.tracker["comparable"], result.tracker["definition"],
+                         strict=True)],
+            )
             pivot = trend.pivot_table(index="kpi", columns="wave", values="value", sort=False)
-            echo(pivot.to_string())
-            changes = trend.dropna(subset=["change"])[["kpi", "wave", "change", "p_change", "sig"]]
+            echo(pivot.reindex(columns=list(dict.fromkeys(trend["wave"]))).to_string())
+            changes = trend[trend["change"].notna() | trend["definition_changed"]]
+            changes = changes[["kpi", "wave", "change", "p_change", "sig"]]
             if len(changes):
                 echo(changes.to_string(index=False))
         if len(result.breakdowns):
@@ -92,6 +145,9 @@ def _print_tables(survey, wave, result, min_n) -> None:
                      .reindex(list(dict.fromkeys(part["kpi"]))).to_string())
         echo("\nReliability (Cronbach's alpha)")
         echo(result.reliability.constructs.to_string())
+        if len(result.reliability.items):
+            echo("\nItem analysis (alpha if the item is deleted; corrected item-total correlation)")
+            echo(result.reliability.items[["alpha_if_deleted", "item_total_r", "mean", "sd"]].to_string())
         if result.drivers is not None:
             for (outcome, segment), analysis in result.drivers.results.items():
                 if segment is not None:

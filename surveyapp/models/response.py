@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -33,6 +33,13 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Seconds spent on each page ({page id: seconds}, summed over visits), for speeder detection.
+    page_seconds: Mapped[dict | None] = mapped_column(JSONType)
+    # Careless-response flags (surveyapp.analysis.careless), e.g. ["speeder", "straightliner"];
+    # None = not checked yet, [] = checked, nothing found.
+    quality_flags: Mapped[list | None] = mapped_column(JSONType)
+    # Raking weight to the population (surveyapp survey weights); None = unweighted.
+    weight: Mapped[float | None] = mapped_column(Float)
 
     invitation = relationship("Invitation", back_populates="response")
     wave = relationship("Wave")

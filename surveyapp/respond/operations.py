@@ -105,6 +105,17 @@ def _claim(response: Response, **values) -> bool:
     return True
 
 
+def _add_page_time(response: Response, page_id: str | None, since) -> None:
+    """Add the seconds since the last write (``since``) to ``page_id``'s time, for speeder detection:
+    the page was shown right after that write, so this is the time the respondent spent on it."""
+    if page_id is None or since is None:
+        return
+    seconds = max((utcnow() - since).total_seconds(), 0.0)
+    times = dict(response.page_seconds or {})
+    times[page_id] = round(times.get(page_id, 0.0) + seconds, 3)
+    response.page_seconds = times
+
+
 def _write_answers(response: Response, answers: dict, clear, other_texts: dict) -> None:
     existing = {answer.item_id: answer for answer in response.answers}
     for item_id in clear:
@@ -127,11 +138,13 @@ def save_answers(
     other_texts: dict[str, str] | None = None,
     current_page: str | None = None,
     language: str | None = None,
+    timed_page: str | None = None,
 ) -> None:
     """Store ``answers`` (item id -> value) and delete the answers to ``clear``.
 
     ``clear`` holds the items the respondent could not see (display logic) or left
-    empty: their stale answers must not survive. Refused with :class:`ResponseLocked`
+    empty: their stale answers must not survive. ``timed_page``: the page that was posted; the
+    time since the last write is added to it (``Response.page_seconds``). Refused with :class:`ResponseLocked`
     once the response is completed, also when another request completed it a moment ago.
     """
     values = {}
@@ -139,10 +152,12 @@ def save_answers(
         values["current_page"] = current_page
     if language is not None:
         values["language"] = language
+    shown_since = response.updated_at
     if not _claim(response, **values):
         db.session.rollback()
         raise ResponseLocked(response.id)
     _write_answers(response, answers, clear, other_texts or {})
+    _add_page_time(response, timed_page, shown_since)
     db.session.commit()
 
 
@@ -153,6 +168,7 @@ def complete_response(
     clear: set[str] | frozenset[str] = frozenset(),
     other_texts: dict[str, str] | None = None,
     language: str | None = None,
+    timed_page: str | None = None,
 ) -> bool:
     """Store the last page's ``answers`` and lock the response, in one transaction.
 
@@ -165,12 +181,14 @@ def complete_response(
     values = {"status": "completed", "completed_at": now}
     if language is not None:
         values["language"] = language
+    shown_since = response.updated_at
     if not _claim(response, **values):
         db.session.rollback()
         db.session.refresh(response)
         return False
     if answers or clear:
         _write_answers(response, answers or {}, clear, other_texts or {})
+    _add_page_time(response, timed_page, shown_since)
     db.session.commit()
     db.session.refresh(response)
     log.info("response %s completed", response.id)

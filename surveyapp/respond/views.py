@@ -264,18 +264,19 @@ def _answer(response: Response, personal: dict):
             following = journey.next_page(page, merged)
             if following is None:
                 # False when another request completed it a moment ago: that one's answers stand.
-                complete_response(response, page_answers, clear=clear, other_texts=page_other)
+                complete_response(response, page_answers, clear=clear, other_texts=page_other,
+                                  timed_page=page.id)
                 _remember_completed(response)
                 return redirect(request.path, 303)
-            return _save_and_go(response, page_answers, clear, page_other, following.id, language)
+            return _save_and_go(response, page_answers, clear, page_other, following.id, language, page.id)
     elif switch_to is None and action == "back":
         previous = journey.previous_page(page, merged)
         return _save_and_go(response, page_answers, clear, page_other,
-                            previous.id if previous else page.id, language)
+                            previous.id if previous else page.id, language, page.id)
 
     try:
         save_answers(response, page_answers, clear=clear, other_texts=page_other, current_page=page.id,
-                     language=language)
+                     language=language, timed_page=page.id)
     except ResponseLocked:
         return redirect(request.path, 303)
     if switch_to is not None and not posted.errors:
@@ -284,10 +285,10 @@ def _answer(response: Response, personal: dict):
     return _render_page(journey, page, merged, language, posted=posted, other_texts=page_other, status=status)
 
 
-def _save_and_go(response, answers, clear, other_texts, page_id, language):
+def _save_and_go(response, answers, clear, other_texts, page_id, language, timed_page=None):
     try:
         save_answers(response, answers, clear=clear, other_texts=other_texts, current_page=page_id,
-                     language=language)
+                     language=language, timed_page=timed_page)
     except ResponseLocked:
         pass  # completed meanwhile; the redirect shows what applies
     return redirect(request.path, 303)

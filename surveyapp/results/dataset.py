@@ -25,13 +25,17 @@ PERSONAL_ATTRIBUTES = ("name", "email")
 def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: bool = True) -> pd.DataFrame:
     """A row per response, a column per answered item, plus attributes, language, wave and time.
 
+    ``duration_seconds`` is the time spent answering (see :func:`_duration`), ``weight`` the stored
+    raking weight (NaN when the survey is not weighted).
+
     Scale, number and single-choice answers keep their value; "don't know" becomes NaN;
     multiple-choice answers become one 0/1 column per option (``item__option``), and
     "other, namely" texts a column ``item__other_text``.
     """
     query = (
         db.select(Response.id, Response.language, Response.attributes, Response.status, Response.started_at,
-                  Response.completed_at, Response.questionnaire_version_id, Wave.name.label("wave"),
+                  Response.completed_at, Response.questionnaire_version_id, Response.page_seconds,
+                  Response.weight, Wave.name.label("wave"),
                   Wave.opens_at.label("wave_opens_at"))
         .join(Wave, Wave.id == Response.wave_id)
         .where(Response.survey_id == survey.id)
@@ -53,6 +57,8 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
                 "started_at": row.started_at,
                 "completed_at": row.completed_at,
                 "questionnaire_version_id": row.questionnaire_version_id,
+                "duration_seconds": _duration(row),
+                "weight": row.weight,
                 **{key: value for key, value in (row.attributes or {}).items() if key not in PERSONAL_ATTRIBUTES},
             }
             for row in rows
@@ -60,7 +66,8 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
     )
     if base.empty:
         return pd.DataFrame(columns=["response_id", "wave", "wave_opens_at", "language", "status", "started_at",
-                                     "completed_at", "questionnaire_version_id"]).set_index("response_id")
+                                     "completed_at", "questionnaire_version_id", "duration_seconds",
+                                     "weight"]).set_index("response_id")
 
     answer_query = db.select(Answer.response_id, Answer.item_id, Answer.value, Answer.other_text).join(
         Response, Response.id == Answer.response_id
@@ -95,6 +102,15 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
         if converted.notna().sum() == table[column].notna().sum():
             table[column] = converted
     return table
+
+
+def _duration(row) -> float | None:
+    """Seconds spent answering: the sum of the seconds per page when recorded, else completed minus started."""
+    if row.page_seconds:
+        return float(sum(row.page_seconds.values()))
+    if row.completed_at is not None and row.started_at is not None:
+        return (row.completed_at - row.started_at).total_seconds()
+    return None
 
 
 def _questionnaire(survey: Survey) -> Questionnaire:

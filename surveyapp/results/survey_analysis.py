@@ -12,17 +12,28 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..analysis.careless import FLAGS as CARELESS_FLAGS
 from ..analysis.drivers import DriverAnalyses, driver_analyses
+from ..analysis.intervals import design_effect
 from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, tracker
 from ..analysis.relationship_matrix import RelationshipMatrix, customer_relationship_matrix
 from ..analysis.reliability import ReliabilityReport, construct_reliability
 from ..analysis.scoring import construct_scores
 from ..questionnaire import Questionnaire
 from .dataset import construct_definitions, response_table
+from .kpi_definitions import (
+    AnsweredVersion,
+    KpiDefinition,
+    describe_change,
+    group_definitions,
+    kpi_constructs,
+)
 
 #: The outcome that combines all loyalty outcomes (each rescaled to 0-100, then averaged).
 LOYALTY_INDEX = "loyalty_index"
 GROUP_COLUMNS = ("segment", "channel", "persona", "language")
+#: The column of stored raking weights (surveyapp survey weights).
+WEIGHT = "weight"
 #: CES answers at or above this (of 7) count as low effort.
 LOW_EFFORT_THRESHOLD = 5
 
@@ -38,6 +49,32 @@ class SurveyAnalysis:
     drivers: DriverAnalyses | None
     relationship: RelationshipMatrix | None = None
     warnings: list[str] = field(default_factory=list)
+    #: KPI name -> its definitions over the questionnaire versions answered, oldest first; more
+    #: than one means the KPI changed and is not compared across the break.
+    definitions: dict[str, list[KpiDefinition]] = field(default_factory=dict)
+    #: Per KPI whose definition changed: a row per definition (``kpi, definition, versions, kind,
+    #: value, se, ci_low, ci_high, n``). ``summary`` holds the newest definition of such a KPI.
+    kpi_versions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: KPI name -> what changed between its definitions (sentences), only for changed KPIs.
+    definition_changes: dict[str, list[str]] = field(default_factory=dict)
+    #: Careless-response flags of every response analysed or excluded: index response id, a bool
+    #: column per flag (speeder, straightliner, duplicate, inconsistent) and ``flagged`` (any).
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: True when flagged responses were left out of every KPI and driver analysis.
+    excluded_flagged: bool = False
+    #: True when the KPIs, tracker, breakdowns and drivers use the stored raking weights.
+    weighted: bool = False
+
+    @property
+    def flag_counts(self) -> dict[str, int]:
+        """How many responses carry each flag, and ``flagged``: how many carry any."""
+        if self.flags.empty:
+            return {name: 0 for name in (*CARELESS_FLAGS, "flagged")}
+        return {name: int(self.flags[name].sum()) for name in (*CARELESS_FLAGS, "flagged")}
+
+    def comparable(self, kpi: str) -> bool:
+        """Whether every response measured ``kpi`` the same way."""
+        return len(self.definitions.get(kpi, [])) <= 1
 
     def importance_performance(self, outcome: str = LOYALTY_INDEX):
         if self.drivers is None or (outcome, None) not in self.drivers.results:
@@ -59,27 +96,53 @@ def with_construct_items(table: pd.DataFrame, questionnaire: Questionnaire) -> t
         warnings.append(f"item(s) {', '.join(sorted(set(missing)))} have no answers in these responses "
                         "(not asked in the questionnaire version they answered); constructs are scored "
                         "from their other items")
-    if "questionnaire_version_id" in table.columns and table["questionnaire_version_id"].nunique() > 1:
-        warnings.append(f"these responses answered {table['questionnaire_version_id'].nunique()} questionnaire "
-                        "versions; constructs are scored with the items of the survey's current version")
     return table, warnings
 
 
-def scores_frame(table: pd.DataFrame, questionnaire: Questionnaire, *, min_share: float = 0.5) -> pd.DataFrame:
-    """Construct scores and the loyalty index, with wave and attributes alongside."""
-    table, _ = with_construct_items(table, questionnaire)
-    definitions = construct_definitions(questionnaire)
-    scores = construct_scores(table, definitions, min_share=min_share)
-    outcomes = [c.id for c in questionnaire.constructs_by_role("outcome") if c.id in scores.columns]
-    if outcomes:
-        rescaled = pd.DataFrame({
-            name: (scores[name] - definitions[name]["scale_min"])
-            / (definitions[name]["scale_max"] - definitions[name]["scale_min"]) * 100
-            for name in outcomes
-        })
-        scores[LOYALTY_INDEX] = rescaled.mean(axis=1, skipna=False)
-    context = [c for c in ("wave", "wave_opens_at", *GROUP_COLUMNS, "customer_value", "potential_value")
-               if c in table.columns]
+def version_groups(table: pd.DataFrame, questionnaire: Questionnaire,
+                   versions: dict[int, AnsweredVersion] | None) -> list[tuple[int | None, pd.Index, Questionnaire]]:
+    """The responses per questionnaire version they answered: ``(version id, index, questionnaire)``.
+
+    Without ``versions`` (or without a version column) every response counts as answering
+    ``questionnaire``.
+    """
+    if not versions or "questionnaire_version_id" not in table.columns:
+        return [(None, table.index, questionnaire)]
+    groups = []
+    for version_id, part in table.groupby("questionnaire_version_id", sort=False):
+        answered = versions.get(int(version_id))
+        groups.append((int(version_id), part.index, answered.questionnaire if answered else questionnaire))
+    return groups
+
+
+def scores_frame(table: pd.DataFrame, questionnaire: Questionnaire, *, min_share: float = 0.5,
+                 versions: dict[int, AnsweredVersion] | None = None) -> pd.DataFrame:
+    """Construct scores and the loyalty index, with wave and attributes alongside.
+
+    Each response is scored with the questionnaire version it answered (``versions``: version
+    id -> :class:`AnsweredVersion`): its items, reverse coding and scales; the loyalty index
+    rescales each outcome with that version's scale and averages the outcomes of that version.
+    """
+    parts = []
+    for _, index, answered in version_groups(table, questionnaire, versions):
+        part, _ = with_construct_items(table.loc[index], answered)
+        definitions = construct_definitions(answered)
+        scores = construct_scores(part, definitions, min_share=min_share)
+        outcomes = [c.id for c in answered.constructs_by_role("outcome") if c.id in scores.columns]
+        if outcomes:
+            rescaled = pd.DataFrame({
+                name: (scores[name] - definitions[name]["scale_min"])
+                / (definitions[name]["scale_max"] - definitions[name]["scale_min"]) * 100
+                for name in outcomes
+            })
+            scores[LOYALTY_INDEX] = rescaled.mean(axis=1, skipna=False)
+        parts.append(scores)
+    order = [*construct_definitions(questionnaire), LOYALTY_INDEX]
+    scores = pd.concat(parts) if len(parts) > 1 else (parts[0] if parts else pd.DataFrame(index=table.index))
+    columns = [c for c in order if c in scores.columns] + [c for c in scores.columns if c not in order]
+    scores = scores.reindex(index=table.index, columns=columns)
+    context = [c for c in ("wave", "wave_opens_at", *GROUP_COLUMNS, "customer_value", "potential_value",
+                           "questionnaire_version_id", WEIGHT) if c in table.columns]
     return scores.join(table[context])
 
 
@@ -94,7 +157,7 @@ def kpi_specs(questionnaire: Questionnaire, scores: pd.DataFrame) -> dict:
         if single and item.type == "nps":
             specs["nps"] = {"kind": "nps", "column": construct.id}
         elif single and item.type == "ces":
-            specs[construct.id] = {"kind": "mean", "column": construct.id}
+            specs[construct.id] = {"kind": "mean", "column": construct.id, **_bounds(questionnaire, construct)}
             specs[f"{construct.id}_low_effort"] = {
                 "kind": "low_effort", "column": construct.id, "threshold": LOW_EFFORT_THRESHOLD,
                 "scale_max": item.scale.max,
@@ -104,39 +167,180 @@ def kpi_specs(questionnaire: Questionnaire, scores: pd.DataFrame) -> dict:
                 "kind": "top2box", "column": construct.id, "scale_max": item.scale.max, "scale_min": item.scale.min,
             }
         else:
-            specs[construct.id] = {"kind": "mean", "column": construct.id}
+            specs[construct.id] = {"kind": "mean", "column": construct.id, **_bounds(questionnaire, construct)}
     if LOYALTY_INDEX in scores.columns:
-        specs[LOYALTY_INDEX] = {"kind": "mean", "column": LOYALTY_INDEX}
+        specs[LOYALTY_INDEX] = {"kind": "mean", "column": LOYALTY_INDEX, "scale_min": 0, "scale_max": 100}
     return specs
 
 
+def _bounds(questionnaire: Questionnaire, construct) -> dict:
+    """The construct's scale, so that its mean's interval stays inside it."""
+    scale = construct_definitions(questionnaire)[construct.id]
+    if scale["scale_min"] is None:
+        return {}
+    return {"scale_min": scale["scale_min"], "scale_max": scale["scale_max"]}
+
+
+def kpi_definitions(table: pd.DataFrame, questionnaire: Questionnaire, scores: pd.DataFrame,
+                    versions: dict[int, AnsweredVersion] | None) -> dict[str, list[KpiDefinition]]:
+    """Each KPI's definitions over the versions the responses answered (see :mod:`.kpi_definitions`)."""
+    per_kpi: dict[str, list] = {}
+    for version_id, _, answered in version_groups(table, questionnaire, versions):
+        version = (versions or {}).get(version_id) or AnsweredVersion(0, answered)
+        for name, spec in kpi_specs(answered, scores).items():
+            constructs = kpi_constructs(spec, answered, LOYALTY_INDEX)
+            per_kpi.setdefault(name, []).append((version_id, version, spec, constructs))
+    return {name: group_definitions(entries) for name, entries in per_kpi.items()}
+
+
+def _rows_of(scores: pd.DataFrame, definition: KpiDefinition) -> pd.DataFrame:
+    if "questionnaire_version_id" not in scores.columns or None in definition.version_ids:
+        return scores
+    return scores[scores["questionnaire_version_id"].isin(definition.version_ids)]
+
+
+def _comparable_tracker(scores, definitions, waves, min_n, weights=None) -> pd.DataFrame:
+    """The tracker, tested only within one definition of each KPI (never across a break)."""
+    frames = []
+    for name, groups in definitions.items():
+        for number, definition in enumerate(groups):
+            rows = _rows_of(scores, definition)
+            present = waves if len(groups) == 1 else [w for w in waves if (rows["wave"] == w).any()]
+            if not present:
+                continue
+            trend = tracker(rows, {name: definition.spec}, waves=present, min_n=min_n, weights=weights)
+            trend["definition"] = definition.label
+            trend["comparable"] = len(groups) == 1
+            # the first wave of a later definition: its change is not tested across the break
+            trend["definition_changed"] = False
+            if number > 0:
+                trend.loc[trend.index[0], "definition_changed"] = True
+            trend["_order"] = number
+            frames.append(trend)
+    if not frames:
+        return pd.DataFrame()
+    trend = pd.concat(frames, ignore_index=True)
+    kpi_order = {name: i for i, name in enumerate(definitions)}
+    wave_order = {wave: i for i, wave in enumerate(waves)}
+    trend = trend.assign(_kpi=trend["kpi"].map(kpi_order), _wave=trend["wave"].map(wave_order))
+    trend = trend.sort_values(["_kpi", "_wave", "_order"], kind="stable")
+    return trend.drop(columns=["_kpi", "_wave", "_order"]).reset_index(drop=True)
+
+
 def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: int = DEFAULT_MIN_N,
-                   segment: str | None = "segment", n_boot: int = 0, seed: int | None = 2026) -> SurveyAnalysis:
-    """Everything a manager's report holds, from the response table of one survey."""
+                   segment: str | None = "segment", n_boot: int = 0, seed: int | None = 2026,
+                   versions: dict[int, AnsweredVersion] | None = None,
+                   exclude_flagged: bool = False) -> SurveyAnalysis:
+    """Everything a manager's report holds, from the response table of one survey.
+
+    ``questionnaire`` is the survey's current version; ``versions`` (version id ->
+    :class:`AnsweredVersion`) the versions the responses answered, so that each response is scored
+    with its own. A KPI whose definition differs between those versions is reported per
+    definition (``kpi_versions``) and its change across the break is not tested.
+
+    Careless responses are flagged (``flags``); ``exclude_flagged`` leaves them out of every KPI
+    and driver analysis, else they are kept and counted in a warning. When the table has a
+    ``weight`` column with values (stored raking weights), every KPI, tracker test, breakdown and
+    driver analysis is weighted.
+    """
+    from .quality import quality_flags
+
+    flags = quality_flags(table, questionnaire, versions)
+    pre_warnings = []
+    n_flagged = int(flags["flagged"].sum()) if len(flags) else 0
+    if n_flagged:
+        counts = ", ".join(f"{int(flags[name].sum())} {name}" for name in CARELESS_FLAGS if flags[name].any())
+        if exclude_flagged:
+            table = table.loc[~flags["flagged"].reindex(table.index, fill_value=False)]
+            pre_warnings.append(f"{n_flagged} careless response(s) left out ({counts})")
+        else:
+            pre_warnings.append(f"{n_flagged} response(s) flagged as careless ({counts}) are included; "
+                                "--exclude-flagged leaves them out")
+    weighted = WEIGHT in table.columns and pd.to_numeric(table[WEIGHT], errors="coerce").notna().any()
+    if weighted:
+        weights = pd.to_numeric(table[WEIGHT], errors="coerce")
+        unweighted = int(weights.isna().sum())
+        if unweighted:
+            pre_warnings.append(f"{unweighted} response(s) have no weight (completed after the weights were "
+                                "computed, or in a wave not weighted) and count with weight 1; run "
+                                "surveyapp survey weights again")
+        weights = weights.fillna(1.0)
+        table = table.assign(**{WEIGHT: weights / weights.mean()})
+        pre_warnings.append(f"weighted to the population: design effect {design_effect(table[WEIGHT]):.2f}, "
+                            f"effective n {len(table) / design_effect(table[WEIGHT]):.0f} of {len(table)}")
+    elif WEIGHT in table.columns:
+        table = table.drop(columns=[WEIGHT])
+    weight_column = WEIGHT if weighted else None
     table, warnings = with_construct_items(table, questionnaire)
-    scores = scores_frame(table, questionnaire)
-    kpis = kpi_specs(questionnaire, scores)
-    summary = kpi_summary(scores, kpis) if len(scores) else pd.DataFrame()
-    groups = [c for c in GROUP_COLUMNS if c in scores.columns and scores[c].notna().any()]
-    breakdowns = breakdown(scores, kpis, groups, min_n=min_n) if groups and len(scores) else pd.DataFrame()
+    warnings = pre_warnings + warnings
+    scores = scores_frame(table, questionnaire, versions=versions)
+    definitions = kpi_definitions(table, questionnaire, scores, versions)
+    kpis = {name: groups[-1].spec for name, groups in definitions.items()}
+    changed = {name: groups for name, groups in definitions.items() if len(groups) > 1}
+    definition_changes = {
+        name: [describe_change(old, new) for old, new in zip(groups, groups[1:], strict=False)]
+        for name, groups in changed.items()
+    }
+    if versions and len({int(v) for v in table.get("questionnaire_version_id", pd.Series(dtype=int))}) > 1:
+        warnings.append(f"these responses answered {len(set(table['questionnaire_version_id']))} questionnaire "
+                        "versions; each response is scored with the version it answered")
+    for name, sentences in definition_changes.items():
+        warnings.append(f"{name} is not comparable across questionnaire versions ({'; '.join(sentences)}): "
+                        "shown per version, changes across the break are not tested")
+
+    summary = pd.DataFrame()
+    version_rows = []
+    if len(scores):
+        parts = []
+        for name, groups in definitions.items():
+            newest = groups[-1]
+            row = kpi_summary(_rows_of(scores, newest), {name: newest.spec}, weights=weight_column)
+            row["definition"] = newest.label
+            row["comparable"] = len(groups) == 1
+            parts.append(row)
+            if len(groups) > 1:
+                for definition in groups:
+                    cell = kpi_summary(_rows_of(scores, definition), {name: definition.spec},
+                                       weights=weight_column).iloc[0]
+                    version_rows.append({"kpi": name, "definition": definition.label,
+                                         "versions": list(definition.versions), **cell.to_dict()})
+        summary = pd.concat(parts) if parts else pd.DataFrame()
+    kpi_versions = pd.DataFrame(version_rows, columns=["kpi", "definition", "versions", "kind", "value", "se",
+                                                       "ci_low", "ci_high", "n"])
+
+    groups_by = [c for c in GROUP_COLUMNS if c in scores.columns and scores[c].notna().any()]
+    breakdowns = pd.DataFrame()
+    if groups_by and len(scores):
+        # a KPI that changed is broken down on the responses to its newest definition only
+        parts = [breakdown(_rows_of(scores, groups[-1]), {name: groups[-1].spec}, groups_by, min_n=min_n,
+                           weights=weight_column)
+                 for name, groups in definitions.items()]
+        breakdowns = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if len(breakdowns):
+            breakdowns = breakdowns.sort_values("group_by", key=lambda c: c.map(groups_by.index), kind="stable")
+            breakdowns = breakdowns.reset_index(drop=True)
     waves = None
     if "wave" in scores.columns and len(scores):
         waves = list(scores.sort_values("wave_opens_at")["wave"].drop_duplicates())
-    trend = tracker(scores, kpis, waves=waves, min_n=min_n) if waves else pd.DataFrame()
+    trend = _comparable_tracker(scores, definitions, waves, min_n, weight_column) if waves else pd.DataFrame()
 
-    definitions = {name: d for name, d in construct_definitions(questionnaire).items() if len(d["items"]) > 1}
-    reliability = construct_reliability(table, definitions)
+    reliability = _reliability(table, questionnaire, versions)
     warnings.extend(reliability.warnings)
 
     drivers_list = [c.id for c in questionnaire.constructs_by_role("driver") if c.id in scores.columns]
     outcomes = [c.id for c in questionnaire.constructs_by_role("outcome") if c.id in scores.columns]
     if LOYALTY_INDEX in scores.columns:
         outcomes.append(LOYALTY_INDEX)
+    changed_constructs = _changed_constructs(table, questionnaire, versions, [*drivers_list, *outcomes])
+    if changed_constructs:
+        warnings.append(f"the driver analysis pools responses to questionnaire versions that measure "
+                        f"{', '.join(changed_constructs)} differently; compare its results with care")
     drivers = None
     if drivers_list and outcomes:
         use_segment = segment if segment in scores.columns and scores[segment].notna().any() else None
         try:
-            drivers = driver_analyses(scores, outcomes, drivers_list, segment=use_segment, n_boot=n_boot, seed=seed)
+            drivers = driver_analyses(scores, outcomes, drivers_list, weight_column, segment=use_segment,
+                                      n_boot=n_boot, seed=seed)
         except ValueError as error:
             warnings.append(f"driver analysis not possible: {error}")
 
@@ -152,14 +356,59 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
             )
     return SurveyAnalysis(scores=scores, kpis=kpis, summary=summary, breakdowns=breakdowns, tracker=trend,
                           reliability=reliability, drivers=drivers, relationship=relationship,
-                          warnings=warnings)
+                          warnings=warnings, definitions=definitions, kpi_versions=kpi_versions,
+                          definition_changes=definition_changes, flags=flags, excluded_flagged=exclude_flagged,
+                          weighted=bool(weighted))
 
 
-def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None:
+def _changed_constructs(table, questionnaire, versions, names) -> list[str]:
+    """Constructs among ``names`` that the answered versions define differently."""
+    seen: dict[str, list] = {}
+    for _, _, answered in version_groups(table, questionnaire, versions):
+        for name, definition in construct_definitions(answered).items():
+            if name in names and definition not in seen.setdefault(name, []):
+                seen[name].append(definition)
+    return [name for name in names if len(seen.get(name, [])) > 1]
+
+
+def _reliability(table: pd.DataFrame, questionnaire: Questionnaire,
+                 versions: dict[int, AnsweredVersion] | None) -> ReliabilityReport:
+    """Cronbach's alpha of each multi-item construct of ``questionnaire``, on the responses to the
+    versions that define the construct the same way (other items or scales are not pooled)."""
+    current = {name: d for name, d in construct_definitions(questionnaire).items() if len(d["items"]) > 1}
+    groups = version_groups(table, questionnaire, versions)
+    if len(groups) == 1:
+        return construct_reliability(table, current)
+    reports = []
+    for name, definition in current.items():
+        same = [index for _, index, answered in groups
+                if construct_definitions(answered).get(name) == definition]
+        rows = table.loc[same[0].append(same[1:])] if same else table.iloc[:0]
+        reports.append(construct_reliability(rows, {name: definition}))
+    items = [r.items for r in reports if not r.items.empty]
+    return ReliabilityReport(
+        constructs=pd.concat([r.constructs for r in reports]) if reports else pd.DataFrame(),
+        items=pd.concat(items) if items else pd.DataFrame(),
+        warnings=[w for r in reports for w in r.warnings],
+    )
+
+
+def answered_versions(table: pd.DataFrame) -> dict[int, AnsweredVersion]:
+    """The questionnaire versions the responses in ``table`` answered."""
+    from ..extensions import db
+    from ..models import QuestionnaireVersion
+
+    ids = sorted({int(v) for v in table["questionnaire_version_id"].dropna()})
+    stored = db.session.scalars(db.select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(ids))).all()
+    return {v.id: AnsweredVersion(v.version, v.questionnaire()) for v in stored}
+
+
+def analyze_stored_survey(survey, wave=None, *, exclude_flagged: bool = False, **options) -> SurveyAnalysis | None:
     """The analysis of a survey's completed responses (one wave, or all); None when there are none.
 
     The one path from the database to the figures, used by ``surveyapp analyze`` and the
-    results pages alike; ``options`` go to :func:`analyze_survey`.
+    results pages alike; each response is scored with the questionnaire version it answered.
+    ``exclude_flagged`` leaves careless responses out; ``options`` go to :func:`analyze_survey`.
     """
     from ..extensions import db
     from ..models import QuestionnaireVersion
@@ -168,7 +417,8 @@ def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None
     if table.empty:
         return None
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
-    return analyze_survey(table, questionnaire, **options)
+    return analyze_survey(table, questionnaire, versions=answered_versions(table), exclude_flagged=exclude_flagged,
+                          **options)
 
 
 def finite(value) -> float | None:

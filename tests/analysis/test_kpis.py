@@ -28,8 +28,14 @@ def test_nps_by_hand():
     result = net_promoter_score(TEN_ANSWERS)
     assert result.nps == pytest.approx(20.0)
     assert result.se == pytest.approx(100 * sqrt(0.076))
-    assert result.ci_low == pytest.approx(20 - 1.959964 * 27.568098, abs=1e-4)
-    assert result.ci_high == pytest.approx(20 + 1.959964 * 27.568098, abs=1e-4)
+    # interval: the +1/0/-1 answers rescaled to 0..1 have mean m = 0.6 and variance 0.76/4 = 0.19;
+    # dispersion phi = 0.19 / (0.6 * 0.4) = 0.791667, effective n* = 10 / phi = 12.6316; Wilson on n*:
+    n_star, z, m = 10 / (0.19 / 0.24), 1.959964, 0.6
+    centre = (m + z**2 / (2 * n_star)) / (1 + z**2 / n_star)
+    half = z / (1 + z**2 / n_star) * sqrt(m * (1 - m) / n_star + z**2 / (4 * n_star**2))
+    assert result.ci_low == pytest.approx(100 * (2 * (centre - half) - 1), abs=1e-4)
+    assert result.ci_high == pytest.approx(100 * (2 * (centre + half) - 1), abs=1e-4)
+    assert result.ci_low == pytest.approx(-32.208, abs=1e-3)
     assert (result.n, result.promoters, result.passives, result.detractors) == (10, 0.5, 0.2, 0.3)
 
 

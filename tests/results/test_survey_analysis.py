@@ -4,7 +4,6 @@ from pathlib import Path
 
 from surveyapp.demo import build_demo
 from surveyapp.questionnaire.publishing import publish_questionnaire
-from surveyapp.results.dataset import response_table
 from surveyapp.results.survey_analysis import analyze_stored_survey
 from surveyapp.surveys import use_version
 
@@ -24,8 +23,27 @@ def test_a_new_version_with_a_renamed_item_keeps_the_construct_for_earlier_waves
 
     after = analyze_stored_survey(survey)
     table = after.drivers.results[("loyalty_index", None)].table
-    assert "product" in table.index, "the driver is scored from its two unchanged items"
-    # Now scored where both unchanged items were answered: at least half of its three items.
-    answered = response_table(survey)[["product_quality", "product_fit"]].notna().all(axis=1)
-    assert after.scores["product"].notna().equals(answered)
-    assert any("product_value_for_money" in warning for warning in after.warnings)
+    assert "product" in table.index
+    # Every response answered the first version, so it is scored with that version's three items:
+    # renaming an item in a later version changes nothing for earlier waves.
+    assert after.scores["product"].equals(before.scores["product"])
+    assert after.summary["value"].equals(before.summary["value"])
+    assert all(after.comparable(kpi) for kpi in after.kpis)
+
+
+def test_excluding_flagged_responses_when_every_response_is_flagged(app_ctx):
+    import pandas as pd
+
+    from surveyapp.questionnaire.publishing import publish_questionnaire as publish
+    from surveyapp.results.survey_analysis import analyze_survey
+
+    questionnaire = publish(LOYALTY).version.questionnaire()
+    rows = [{item: 3 for item in ("product_quality", "product_fit", "product_value", "processes_speed",
+                                  "processes_promises", "processes_waiting", "atmosphere_pleasant",
+                                  "atmosphere_trust", "atmosphere_not_serious")} | {"nps": 8}] * 2
+    table = pd.DataFrame(rows, index=[1, 2]).assign(wave="w1", wave_opens_at=pd.Timestamp("2026-01-01"))
+    result = analyze_survey(table, questionnaire, exclude_flagged=True)
+    assert result.flag_counts["straightliner"] == 2 and result.flag_counts["duplicate"] == 1
+    assert result.excluded_flagged and len(result.scores) == 0 and result.summary.empty
+    kept = analyze_survey(table, questionnaire)
+    assert len(kept.scores) == 2 and any("flagged as careless" in w for w in kept.warnings)
