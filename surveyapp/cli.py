@@ -60,7 +60,7 @@ def main():
 def _add_standalone_commands() -> None:
     """Commands that work on files alone: on the group itself, so they never build the app
     (``surveyapp drivers`` on a million-row CSV should cost the analysis, not Flask's start-up)."""
-    from .analysis.drivers_command import drivers
+    from .commands.drivers import drivers
 
     main.add_command(drivers)
 
@@ -79,27 +79,31 @@ def run() -> None:
     import sys
 
     if len(sys.argv) > 1 and sys.argv[1] == "drivers":
-        from .analysis.drivers_command import drivers
+        from .commands.drivers import drivers
 
         drivers.main(args=sys.argv[2:], prog_name="surveyapp drivers")
     main()
 
 
+#: Every command that needs the app, as "module:command" under surveyapp/commands/ (one a line).
+COMMANDS = (
+    "questionnaire:questionnaire",
+    "survey:survey",
+    "demo:demo",
+    "users:user",
+    "translate:translate",
+    "analyze:analyze",
+    "contacts:contacts",
+    "waves:wave",
+    "mail:invite",
+    "mail:mail",
+)
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
-    from .commands import analyze, demo, questionnaire, survey, translate, users
-    from .invitations import commands as invitations
+    from importlib import import_module
 
-    for command in (
-        questionnaire.questionnaire,
-        survey.survey,
-        demo.demo,
-        users.user,
-        translate.translate,
-        analyze.analyze,
-        invitations.contacts,
-        invitations.wave,
-        invitations.invite,
-        invitations.mail,
-    ):
-        app.cli.add_command(command)
+    for entry in COMMANDS:
+        module, name = entry.split(":")
+        app.cli.add_command(getattr(import_module(f".commands.{module}", __package__), name))

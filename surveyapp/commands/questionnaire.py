@@ -42,7 +42,7 @@ def validate(files):
 def publish(file):
     """Validate FILE and store it as a new, immutable questionnaire version."""
     from ..questionnaire import QuestionnaireError
-    from ..questionnaire.publishing import publish_questionnaire
+    from ..surveys import publish_questionnaire
 
     try:
         result = publish_questionnaire(file)

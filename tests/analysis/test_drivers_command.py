@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from surveyapp.analysis.drivers import driver_analysis
-from surveyapp.analysis.drivers_command import drivers
+from surveyapp.commands.drivers import drivers
 
 SWISS_DRIVERS = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
 ARGS = ["--outcome", "Fertility", "--drivers", ",".join(SWISS_DRIVERS)]
@@ -175,7 +175,7 @@ def test_runs_as_a_module_without_the_app(swiss_csv):
         [
             sys.executable,
             "-m",
-            "surveyapp.analysis.drivers_command",
+            "surveyapp.commands.drivers",
             str(swiss_csv),
             *ARGS,
             "--format",
@@ -193,7 +193,7 @@ def test_runs_as_a_module_without_the_app(swiss_csv):
 def test_the_library_never_imports_flask():
     code = (
         "import sys; import surveyapp.analysis.drivers, surveyapp.analysis.kpis, surveyapp.analysis.scoring, "
-        "surveyapp.analysis.reliability, surveyapp.analysis.drivers_command; "
+        "surveyapp.analysis.reliability, surveyapp.analysis.driver_export, surveyapp.tabular; "
         "bad = [m for m in sys.modules if m.startswith(('flask', 'sqlalchemy'))]; print(bad)"
     )
     # Import the analysis modules alone (surveyapp/__init__ may import Flask for the app itself):

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveyapp.analysis.drivers import customer_relationship_matrix, driver_analysis, importance_performance
+from surveyapp.analysis.drivers import driver_analysis
+from surveyapp.analysis.importance_performance import importance_performance
+from surveyapp.analysis.relationship_matrix import customer_relationship_matrix
 
 
 def test_quadrants_with_default_cut_points():
