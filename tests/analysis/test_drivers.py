@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -248,9 +249,19 @@ def test_bootstrap_frequency_weights_equal_explicit_resamples(swiss):
         assert_allclose(boot["relative_weight"][b], expected_rw, rtol=1e-9)
 
 
-def test_bootstrap_with_weights_runs(mediation):
-    result = driver_analysis(mediation, "Y", ["X", "M"], weights="W2", n_boot=200, seed=1)
-    assert result.table["lmg_ci_low"].notna().all()
+def test_bootstrap_uses_the_weights(mediation):
+    weighted = driver_analysis(mediation, "Y", ["X", "M"], weights="W2", n_boot=200, seed=1)
+    plain = driver_analysis(mediation, "Y", ["X", "M"], n_boot=200, seed=1)
+    doubled = driver_analysis(mediation.assign(two=2.0), "Y", ["X", "M"], weights="two", n_boot=200, seed=1)
+    columns = ["lmg_ci_low", "lmg_ci_high", "relative_weight_ci_low", "relative_weight_ci_high"]
+    # Equal weights are no weights: the same resamples give the same intervals.
+    assert_allclose(doubled.table[columns], plain.table[columns], rtol=1e-10)
+    # Unequal weights move the intervals, which stay around the weighted estimates.
+    assert not np.allclose(weighted.table[columns], plain.table[columns], rtol=1e-3)
+    for key in ("lmg", "relative_weight"):
+        assert (weighted.table[f"{key}_ci_low"] <= weighted.table[key]).all()
+        assert (weighted.table[key] <= weighted.table[f"{key}_ci_high"]).all()
+    assert weighted.r2_ci[0] <= weighted.r2 <= weighted.r2_ci[1]
 
 
 # --- standalone functions --------------------------------------------------------------------
@@ -356,8 +367,29 @@ def test_outcome_listed_as_driver(swiss):
         driver_analysis(swiss, "Fertility", ["Fertility", "Education"])
 
 
-def test_error_is_a_value_error():
-    assert issubclass(DriverAnalysisError, ValueError)
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("collinear", "perfectly collinear"),
+        ("constant", "has the same value in every complete response"),
+        ("few", "Only 3 complete response(s)"),
+        ("infinite", "contains infinite values"),
+    ],
+)
+def test_bad_data_is_explained_never_a_numpy_error(swiss, change, message):
+    # Callers (the command, the results pages) catch ValueError and show its message: bad data must
+    # raise DriverAnalysisError with a reason, not LinAlgError or a NaN result.
+    data = swiss.copy()
+    drivers = ["Education", "Examination", "Extra"]
+    data["Extra"] = {
+        "collinear": data["Education"] + 2 * data["Examination"],
+        "constant": 1.0,
+        "few": np.where(np.arange(len(data)) < 3, 1.0 + np.arange(len(data)), np.nan),
+        "infinite": np.where(np.arange(len(data)) == 5, np.inf, data["Agriculture"]),
+    }[change]
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        driver_analysis(data, "Fertility", drivers)
+    assert type(raised.value) is DriverAnalysisError
 
 
 def test_hc3_summed_over_row_blocks_equals_statsmodels(swiss, monkeypatch):
