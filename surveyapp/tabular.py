@@ -231,7 +231,7 @@ def read_columns(path: str | Path, columns: list[str], *, header_row: int = 1, c
         frame = _decimal_commas(pd.read_excel(path, usecols=columns, header=header_row - 1, engine="openpyxl"))
         return iter([frame]) if chunk_rows else frame
     csv_format = sniff_csv(path, header_row)
-    options = dict(sep=csv_format.separator, encoding=csv_format.encoding,
+    options = dict(usecols=columns, sep=csv_format.separator, encoding=csv_format.encoding,
                    skiprows=header_row - 1)
     if chunk_rows:
         return (_decimal_commas(chunk) for chunk in pd.read_csv(path, chunksize=chunk_rows, **options))
