@@ -404,3 +404,34 @@ def test_hc3_summed_over_row_blocks_equals_statsmodels(swiss, monkeypatch):
     )
     assert_allclose(result.table["se"], fit.bse[1:], rtol=1e-9)
     assert result.intercept_se == pytest.approx(fit.bse.iloc[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("weights", [None, "W2"])
+def test_chunks_in_one_pass_equal_the_whole_frame(mediation, monkeypatch, weights):
+    # A large file is analysed chunk by chunk, its complete rows spilled to a temporary file for the
+    # HC3 pass: the result must be the one of all rows at once.
+    from surveyapp.analysis import complete_rows
+    from surveyapp.analysis.drivers import driver_analysis_of_chunks
+
+    monkeypatch.setattr(complete_rows, "MEMORY_ROWS", 25)
+    monkeypatch.setattr(complete_rows, "BLOCK_ROWS", 7)
+    data = mediation.copy()
+    data.loc[data.index[::9], "M"] = np.nan  # some incomplete responses in every chunk
+    whole = driver_analysis(data, "Y", ["X", "M"], weights, n_boot=50, seed=3)
+    chunks = [data.iloc[start:start + 30] for start in range(0, len(data), 30)]
+    parts = driver_analysis_of_chunks(iter(chunks), "Y", ["X", "M"], weights, n_boot=50, seed=3)
+    assert (parts.n, parts.n_dropped) == (whole.n, whole.n_dropped)
+    assert_allclose(parts.table.to_numpy(), whole.table.to_numpy(), rtol=1e-9, atol=1e-12)
+    assert parts.r2 == pytest.approx(whole.r2, rel=1e-12)
+    assert parts.intercept_se == pytest.approx(whole.intercept_se, rel=1e-9)
+
+
+def test_a_constant_driver_is_found_across_chunks(swiss):
+    from surveyapp.analysis.drivers import driver_analysis_of_chunks
+
+    data = swiss.assign(Same=1.0)
+    with pytest.raises(DriverAnalysisError, match="Driver 'Same' has the same value"):
+        driver_analysis_of_chunks([data.iloc[:20], data.iloc[20:]], "Fertility", ["Education", "Same"])
+    data.loc[data.index[30], "Same"] = 2.0  # different only in the second chunk: not constant
+    result = driver_analysis_of_chunks([data.iloc[:20], data.iloc[20:]], "Fertility", ["Education", "Same"])
+    assert result.n == 47

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -223,3 +224,22 @@ def test_read_only_needed_columns(tmp_path, swiss):
     chunks = list(read_columns(wide, ["Education", "Fertility"], chunk_rows=10))
     assert [len(c) for c in chunks] == [10, 10, 10, 10, 7]
     assert all(list(c.columns) == ["Fertility", "Education"] for c in chunks)
+
+
+def test_header_row_below_a_title_in_a_workbook(tmp_path, swiss):
+    path = tmp_path / "report.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        swiss.to_excel(writer, startrow=2, index=False)
+        writer.sheets["Sheet1"]["A1"] = "Swiss fertility, 1888"
+    assert run(path, *ARGS, "--format", "json").exit_code == 1  # row 1 is the title
+    result = run(path, *ARGS, "--format", "json", "--header-row", 3)
+    assert result.exit_code == 0, result.output
+    assert round(json.loads(result.output)["r2"], 4) == 0.7067
+
+
+def test_utf16_tab_separated_text_as_excel_saves_it(tmp_path, swiss):
+    path = tmp_path / "unicode.csv"
+    swiss.to_csv(path, sep="\t", encoding="utf-16", index=False)
+    result = run(path, *ARGS, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert round(json.loads(result.output)["r2"], 4) == 0.7067
