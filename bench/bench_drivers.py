@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1M rows only, 3 runs")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--rows", type=int, nargs="*", default=[1_000_000, 5_000_000])
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--pythonpath", help="import surveyapp from this folder (another checkout)")
@@ -61,7 +62,7 @@ def main() -> None:
         path = DATA / f"responses_{n}.csv"
         if not path.exists():
             raise SystemExit(f"no {path}: run python bench/make_data.py --rows {n}")
-        figures = compare(cases(args.python, path), runs=runs, env=env, cwd=cwd)
+        figures = compare(cases(args.python, path), runs=runs, warmup=args.warmup, env=env, cwd=cwd)
         size = {name: {key: summary(values) for key, values in f.items()} for name, f in figures.items()}
         size["ratio command / read_csv, wall"] = pair_ratio(figures, "drivers command", "pandas.read_csv")
         size["ratio command / read_csv, cpu"] = pair_ratio(figures, "drivers command", "pandas.read_csv", "cpu")

@@ -2,11 +2,12 @@
 
     python bench/bench_import.py            # 100,000 rows: a first import (all new), then the same file again (all updates)
     python bench/bench_import.py --quick    # 5,000 rows
+    python bench/bench_import.py --rows 10000 --pythonpath ../other-checkout --label before
 
 Sets up a fresh SQLite database in a temporary folder (`surveyapp db upgrade`, publish the
 loyalty tracker, create a survey, erase a few people so the suppression check has work),
 writes a semicolon CSV of N contacts (email, language, name, crm_id, segment, customer_value
-with a decimal comma), and times each import with time.perf_counter around the command.
+with a decimal comma), and times each import as a whole process (wall, CPU, peak memory; bench/timing.py).
 Figures go to bench/results/import.json. Not part of the test suite.
 """
 
@@ -15,12 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import run_once  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -36,14 +39,10 @@ def write_contacts(path: Path, n: int) -> None:
                          f"{i % 997},{i % 100:02d}\n")
 
 
-def surveyapp(python: str, env: dict, *args: str) -> float:
-    command = [str(Path(python).with_name("surveyapp")), *args]
-    start = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1) or "Traceback" in done.stderr:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed
+def surveyapp(python: str, env: dict, *args: str) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MiB) of one ``surveyapp`` command (bench/timing.py)."""
+    entry = "import sys; from surveyapp.cli import run; sys.argv[0] = 'surveyapp'; run()"
+    return run_once([python, "-c", entry, *args], env=env, cwd=env.get("PYTHONPATH") or str(ROOT))
 
 
 def main() -> None:
@@ -51,12 +50,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="5,000 rows")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--pythonpath", help="import surveyapp from this folder (another checkout)")
+    parser.add_argument("--label", default="")
     args = parser.parse_args()
     rows = 5_000 if args.quick else args.rows
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         env = dict(os.environ, SURVEYAPP_DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite'}",
                    SURVEYAPP_SECRET_KEY="bench", SURVEYAPP_ENV="development")
+        if args.pythonpath:
+            env["PYTHONPATH"] = args.pythonpath
         surveyapp(args.python, env, "db", "upgrade")
         surveyapp(args.python, env, "questionnaire", "publish", str(ROOT / "questionnaires" / "loyalty-tracker.yaml"))
         surveyapp(args.python, env, "survey", "create", "bench", "--questionnaire", "loyalty-tracker")
@@ -69,15 +72,18 @@ def main() -> None:
         write_contacts(contacts, rows)
         first = surveyapp(args.python, env, "contacts", "import", str(contacts), "--survey", "bench")
         again = surveyapp(args.python, env, "contacts", "import", str(contacts), "--survey", "bench")
+        start_up = surveyapp(args.python, env, "survey", "list")
     figures = {
         "date": date.today().isoformat(),
+        "machine": f"{os.cpu_count()} cores, shared",
         "rows": rows,
-        "first import (creates), seconds": round(first, 2),
-        "same file again (updates), seconds": round(again, 2),
-        "ms per row, first import": round(1000 * first / rows, 3),
+        "first import (creates): wall s, cpu s, peak MiB": [round(v, 2) for v in first],
+        "same file again (updates): wall s, cpu s, peak MiB": [round(v, 2) for v in again],
+        "app start-up alone (surveyapp survey list): wall s, cpu s, peak MiB": [round(v, 2) for v in start_up],
+        "cpu ms per row, first import, start-up subtracted": round(1000 * (first[1] - start_up[1]) / rows, 3),
     }
     RESULTS.mkdir(exist_ok=True)
-    name = "import-quick.json" if args.quick else "import.json"
+    name = "import" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "") + ".json"
     (RESULTS / name).write_text(json.dumps(figures, indent=2) + "\n")
     print(json.dumps(figures, indent=2))
 

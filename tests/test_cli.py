@@ -181,6 +181,9 @@ def test_commands_on_files_start_without_flask(tmp_path):
             "from surveyapp import cli\n"
             "try:\n    cli.run()\nexcept SystemExit as stop:\n    code = stop.code\n"
             "print('flask' in sys.modules, 'sqlalchemy' in sys.modules, code)")
-    for args in (["--help"], ["questionnaire", "validate", str(LOYALTY)]):
+    data = tmp_path / "d.csv"
+    data.write_text("y;a;b\n" + "".join(f"{i % 7};{i % 5},5;{(i * 3) % 11}\n" for i in range(40)))
+    for args in (["--help"], ["questionnaire", "validate", str(LOYALTY)],
+                 ["drivers", str(data), "--outcome", "y", "--drivers", "a,b", "--format", "json"]):
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
         assert done.stdout.strip().splitlines()[-1] == "False False 0", (args, done.stdout, done.stderr)

@@ -9,12 +9,24 @@ analysed in one pass, so memory does not grow with the number of rows.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
 #: Rows per chunk when reading a CSV file.
 CHUNK_ROWS = 250_000
+
+
+def _single_threaded_blas():
+    """One BLAS thread (unless the user chose otherwise), set before NumPy is first imported.
+
+    The analysis multiplies row blocks by p × p matrices (p = the number of drivers): too small to
+    share among threads, and the idle threads of a threaded BLAS spin, which doubled the CPU time of
+    the HC3 pass on the benchmark (bench/README.md).
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def _split_names(text):
@@ -65,6 +77,7 @@ def drivers(file, outcome, driver_names, weight, n_boot, seed, output_format, ou
     relative importance of each driver (LMG/Shapley and Johnson's relative weights) as a table,
     JSON, or an xlsx workbook.
     """
+    _single_threaded_blas()
     from ..analysis.driver_export import format_table, write_workbook
     from ..analysis.drivers import DriverAnalysisError, driver_analysis_of_chunks
     from ..tabular import TabularFileError, read_columns
