@@ -14,7 +14,6 @@ reported. Figures go to bench/results/drivers.json (drivers-quick.json with --qu
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import date
@@ -22,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import compare, pair_ratio, summary  # noqa: E402
+from timing import compare, pair_ratio, save, summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
-RESULTS = ROOT / "bench" / "results"
 DRIVERS = "q1_object,q2_processes,q3_infrastructure,q4_interaction,q5_atmosphere"
 
 
@@ -68,10 +66,7 @@ def main() -> None:
         size["ratio command / read_csv, cpu"] = pair_ratio(figures, "drivers command", "pandas.read_csv", "cpu")
         size["ratio weighted / read_csv, wall"] = pair_ratio(figures, "drivers command, weighted", "pandas.read_csv")
         report["sizes"][f"{n:,} rows"] = size
-        print(json.dumps({f"{n:,} rows": size}, indent=2))
-    RESULTS.mkdir(exist_ok=True)
-    name = "drivers" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "") + ".json"
-    (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
+    save("drivers", report, quick=args.quick, label=args.label)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Figures go to bench/results/import.json. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -23,10 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import run_once  # noqa: E402
+from timing import run_once, save  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 
 
 def write_contacts(path: Path, n: int) -> None:
@@ -82,10 +80,7 @@ def main() -> None:
         "app start-up alone (surveyapp survey list): wall s, cpu s, peak MiB": [round(v, 2) for v in start_up],
         "cpu ms per row, first import, start-up subtracted": round(1000 * (first[1] - start_up[1]) / rows, 3),
     }
-    RESULTS.mkdir(exist_ok=True)
-    name = "import" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "") + ".json"
-    (RESULTS / name).write_text(json.dumps(figures, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
+    save("import", figures, quick=args.quick, label=args.label)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ bench/results/startup.json (startup-quick.json with --quick).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import date
@@ -19,10 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import compare, summary  # noqa: E402
+from timing import compare, save, summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 
 
 def main() -> None:
@@ -48,10 +46,7 @@ def main() -> None:
     figures = compare(cases, runs=runs, env=env, cwd=cwd)
     report = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, shared", "runs": runs,
               "cases": {name: {key: summary(values) for key, values in f.items()} for name, f in figures.items()}}
-    RESULTS.mkdir(exist_ok=True)
-    name = "startup" + ("-quick" if args.quick else "") + (f"-{args.label}" if args.label else "") + ".json"
-    (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
+    save("startup", report, quick=args.quick, label=args.label)
 
 
 if __name__ == "__main__":

@@ -51,3 +51,15 @@ def summary(values):
 def pair_ratio(figures, a, b, key="wall"):
     """Median over runs of A's figure divided by B's figure in the same round."""
     return round(statistics.median(x / y for x, y in zip(figures[a][key], figures[b][key], strict=True)), 3)
+
+
+def save(kind: str, report: dict, *, quick: bool = False, label: str = "") -> None:
+    """Write ``report`` to bench/results/KIND[-quick][-LABEL].json and print it."""
+    import json
+    from pathlib import Path
+
+    results = Path(__file__).resolve().parent / "results"
+    results.mkdir(exist_ok=True)
+    name = kind + ("-quick" if quick else "") + (f"-{label}" if label else "") + ".json"
+    (results / name).write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
