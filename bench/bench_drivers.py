@@ -1,118 +1,72 @@
-"""Time the `drivers` command against reading the same CSV with pandas, and against pingouin.
+"""Time the `drivers` command against reading the same CSV with pandas.read_csv.
 
-    python bench/make_data.py          # once: writes bench/data/
-    python bench/bench_drivers.py      # 5 timed runs of each command after one warm-up
+    python bench/make_data.py --rows 1000000 5000000     # once: writes bench/data/
+    python bench/bench_drivers.py                        # 1M and 5M rows, 5 interleaved runs each
+    python bench/bench_drivers.py --quick                # 1M rows, 3 runs
 
-Each case is a whole process (interpreter start, imports, reading, analysis, output), timed with
-time.perf_counter around subprocess.run; the script prints min / median / max wall-clock seconds
-and the ratio of the medians. Not part of the test suite.
+Each case is a whole process (interpreter start, imports, reading, analysis, output): wall and CPU
+seconds and peak memory from the operating system's accounting of that process (bench/timing.py).
+The ratio "command / read_csv" is taken pair by pair (the two run alternately) and its median
+reported. Figures go to bench/results/drivers.json (drivers-quick.json with --quick).
+`--pythonpath DIR` runs the command from another checkout (for a before/after comparison).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
 import sys
-import time
+from datetime import date
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import compare, pair_ratio, save, summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 DRIVERS = "q1_object,q2_processes,q3_infrastructure,q4_interaction,q5_atmosphere"
 
 
-def cases(python):
-    big = DATA / "responses_1000000.csv"
-    small = DATA / "responses_10000.csv"
-    # The command as users run it: the `surveyapp` entry point next to the interpreter.
-    command = [str(Path(python).with_name("surveyapp")), "drivers"]
-    drivers = DRIVERS.split(",")
+def cases(python: str, path: Path) -> dict:
+    command = [python, "-c", "import sys; from surveyapp.cli import run; sys.argv[0] = 'surveyapp'; run()",
+               "drivers", str(path), "--outcome", "recommend", "--drivers", DRIVERS, "--format", "json"]
     return {
-        "drivers command, 1M rows": [
-            *command,
-            str(big),
-            "--outcome",
-            "recommend",
-            "--drivers",
-            DRIVERS,
-            "--format",
-            "json",
-        ],
-        "drivers command, 1M rows, weighted": [
-            *command,
-            str(big),
-            "--outcome",
-            "recommend",
-            "--drivers",
-            DRIVERS,
-            "--weight",
-            "weight",
-            "--format",
-            "json",
-        ],
-        "pandas.read_csv, same file": [python, "-c", f"import pandas; pandas.read_csv({str(big)!r})"],
-        "pingouin linear_regression(relimp=True), 1M rows": [
-            python,
-            "-c",
-            f"import pandas, pingouin; df = pandas.read_csv({str(big)!r}); "
-            f"pingouin.linear_regression(df[{drivers!r}], df['recommend'], relimp=True)",
-        ],
-        "drivers command, 10k rows, bootstrap 1000": [
-            *command,
-            str(small),
-            "--outcome",
-            "recommend",
-            "--drivers",
-            DRIVERS,
-            "--bootstrap",
-            "1000",
-            "--seed",
-            "1",
-            "--format",
-            "json",
-        ],
+        "drivers command": command,
+        "drivers command, weighted": [*command, "--weight", "weight"],
+        "pandas.read_csv": [python, "-c", f"import pandas; pandas.read_csv({str(path)!r})"],
     }
 
 
-def time_runs(argv, runs, warmup):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    times = []
-    for i in range(warmup + runs):
-        start = time.perf_counter()
-        done = subprocess.run(
-            argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
-        )
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr.decode()}")
-        if i >= warmup:
-            times.append(elapsed)
-    return times
-
-
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1M rows only, 3 runs")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--rows", type=int, nargs="*", default=[1_000_000, 5_000_000])
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--pythonpath", help="import surveyapp from this folder (another checkout)")
+    parser.add_argument("--label", default="", help="added to the results file name, e.g. before")
     args = parser.parse_args()
-    if not (DATA / "responses_1000000.csv").exists():
-        raise SystemExit("no benchmark data: run python bench/make_data.py first")
-    medians = {}
-    print(f"{'case':52} {'min':>7} {'median':>7} {'max':>7}  (seconds, {args.runs} runs)")
-    for name, argv in cases(args.python).items():
-        times = time_runs(argv, args.runs, args.warmup)
-        medians[name] = statistics.median(times)
-        print(f"{name:52} {min(times):7.2f} {medians[name]:7.2f} {max(times):7.2f}")
-    base = medians["pandas.read_csv, same file"]
-    for name in (
-        "drivers command, 1M rows",
-        "drivers command, 1M rows, weighted",
-        "pingouin linear_regression(relimp=True), 1M rows",
-    ):
-        print(f"{name} / pandas.read_csv: {medians[name] / base:.2f}x")
+    rows = [1_000_000] if args.quick else args.rows
+    runs = 3 if args.quick else args.runs
+    env = dict(os.environ)
+    if args.pythonpath:
+        env["PYTHONPATH"] = args.pythonpath
+    cwd = args.pythonpath or str(ROOT)
+    report = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, shared", "runs": runs,
+              "sizes": {}}
+    for n in rows:
+        path = DATA / f"responses_{n}.csv"
+        if not path.exists():
+            raise SystemExit(f"no {path}: run python bench/make_data.py --rows {n}")
+        figures = compare(cases(args.python, path), runs=runs, warmup=args.warmup, env=env, cwd=cwd)
+        size = {name: {key: summary(values) for key, values in f.items()} for name, f in figures.items()}
+        size["ratio command / read_csv, wall"] = pair_ratio(figures, "drivers command", "pandas.read_csv")
+        size["ratio command / read_csv, cpu"] = pair_ratio(figures, "drivers command", "pandas.read_csv", "cpu")
+        size["ratio weighted / read_csv, wall"] = pair_ratio(figures, "drivers command, weighted", "pandas.read_csv")
+        report["sizes"][f"{n:,} rows"] = size
+    save("drivers", report, quick=args.quick, label=args.label)
 
 
 if __name__ == "__main__":

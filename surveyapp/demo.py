@@ -24,8 +24,7 @@ from .models import Answer, Contact, Invitation, Response, Survey, User, Wave
 from .models.base import utcnow
 from .questionnaire import Questionnaire
 from .questionnaire.model import DONT_KNOW
-from .questionnaire.publishing import publish_questionnaire
-from .surveys import create_survey, get_survey
+from .surveys import create_survey, get_survey, publish_questionnaire
 from .users import create_or_update_user
 
 log = logging.getLogger(__name__)

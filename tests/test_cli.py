@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from surveyapp.extensions import db
@@ -150,3 +152,38 @@ def test_rates_are_never_broken_down_per_person(runner, app_ctx):
     runner.invoke(args=["survey", "create", "tracker", "--questionnaire", "loyalty-tracker"])
     result = runner.invoke(args=["wave", "rates", "--survey", "tracker", "--by", "email"])
     assert result.exit_code == 1 and "never per person" in result.output
+
+
+def test_help_without_the_app_is_the_help_of_flasks_group(app_config, monkeypatch):
+    # `surveyapp --help` is printed without importing Flask; it must say what Flask's group says.
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from surveyapp import create_app
+    from surveyapp.cli import main
+    from surveyapp.commands.overview import print_overview
+
+    real = CliRunner().invoke(main, ["--help"], obj=ScriptInfo(create_app=lambda: create_app(app_config)),
+                              prog_name="surveyapp", terminal_width=80)
+    fast = CliRunner().invoke(click_command(print_overview), [], terminal_width=80)
+    assert real.exit_code == 0 and fast.exit_code == 0
+    assert fast.output == real.output
+
+
+def click_command(function):
+    import click
+
+    return click.command()(lambda: function())
+
+
+def test_commands_on_files_start_without_flask(tmp_path):
+    code = ("import sys, runpy; sys.argv = ['surveyapp'] + sys.argv[1:]; "
+            "from surveyapp import cli\n"
+            "try:\n    cli.run()\nexcept SystemExit as stop:\n    code = stop.code\n"
+            "print('flask' in sys.modules, 'sqlalchemy' in sys.modules, code)")
+    data = tmp_path / "d.csv"
+    data.write_text("y;a;b\n" + "".join(f"{i % 7};{i % 5},5;{(i * 3) % 11}\n" for i in range(40)))
+    for args in (["--help"], ["questionnaire", "validate", str(LOYALTY)],
+                 ["drivers", str(data), "--outcome", "y", "--drivers", "a,b", "--format", "json"]):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+        assert done.stdout.strip().splitlines()[-1] == "False False 0", (args, done.stdout, done.stderr)

@@ -10,9 +10,14 @@ reliability
     ``cronbach_alpha``, ``item_analysis``, ``construct_reliability``.
 drivers
     ``driver_analysis`` (OLS/WLS, HC3, LMG, relative weights, bootstrap), ``driver_analyses``,
+    ``driver_analysis_of_chunks`` (a large file in one pass).
+importance_performance, relationship_matrix
     ``importance_performance``, ``customer_relationship_matrix``.
-drivers_command
-    The ``drivers`` click command.
+driver_export
+    A driver result as a terminal table and as an xlsx workbook.
+
+The command line lives in :mod:`surveyapp.commands`; nothing here imports click, Flask or the
+database.
 
 The names below can be imported from this package directly; they are loaded on first use, so
 that ``surveyapp drivers`` does not pay for importing ``scipy.stats`` it never needs.
@@ -40,8 +45,9 @@ _EXPORTS = {
     "DriverResult": "drivers",
     "driver_analysis": "drivers",
     "driver_analyses": "drivers",
-    "importance_performance": "drivers",
-    "customer_relationship_matrix": "drivers",
+    "driver_analysis_of_chunks": "drivers",
+    "importance_performance": "importance_performance",
+    "customer_relationship_matrix": "relationship_matrix",
     "lmg": "relative_importance",
     "relative_weights": "relative_importance",
 }

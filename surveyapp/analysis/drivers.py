@@ -10,11 +10,12 @@ One regression of an outcome (recommendation, an intention, a loyalty index) on 
   Johnson's relative weights, in units of R² and as shares of R², with optional percentile
   bootstrap intervals (:mod:`surveyapp.analysis.relative_importance`).
 
-All of it is computed from one weighted covariance matrix of the complete responses plus one
-pass for the HC3 sandwich; the bootstrap recomputes only that matrix per resample.
+All of it is computed from one weighted covariance matrix of the complete responses, built in one
+pass over the rows (chunk by chunk for a large file: :func:`driver_analysis_of_chunks`), plus one
+more pass for the HC3 sandwich; the bootstrap recomputes only that matrix per resample.
 
-:func:`importance_performance` and :func:`customer_relationship_matrix` live in their own modules
-and are re-exported here.
+Importance-performance quadrants and the customer relationship matrix live in their own modules,
+:mod:`~surveyapp.analysis.importance_performance` and :mod:`~surveyapp.analysis.relationship_matrix`.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .importance_performance import ImportancePerformance, importance_performance
-from .moments import cov_to_corr, weighted_moments
-from .regression import least_squares_from_centred
-from .relationship_matrix import RelationshipMatrix, customer_relationship_matrix
+from .complete_rows import CompleteRows
+from .importance_performance import importance_performance
+from .moments import MomentAccumulator, cov_to_corr
+from .regression import least_squares_from_moments
 from .relative_importance import (
     COLLINEARITY_TOLERANCE,
     LMG_MAX_DRIVERS,
@@ -42,12 +43,9 @@ __all__ = [
     "DriverAnalyses",
     "DriverAnalysisError",
     "DriverResult",
-    "ImportancePerformance",
-    "RelationshipMatrix",
-    "customer_relationship_matrix",
     "driver_analyses",
     "driver_analysis",
-    "importance_performance",
+    "driver_analysis_of_chunks",
 ]
 
 # A VIF above this is reported as a warning: coefficients become unstable, importance still works.
@@ -178,15 +176,18 @@ class DriverResult:
         }
 
 
-def _check_columns(df, outcome, drivers, weights):
-    if isinstance(drivers, str):
-        drivers = [drivers]
-    drivers = list(drivers)
+def _driver_list(drivers):
+    drivers = [drivers] if isinstance(drivers, str) else list(drivers)
     if not drivers:
         raise DriverAnalysisError("No drivers given: name at least one driver column.")
     duplicated = sorted({d for d in drivers if drivers.count(d) > 1})
     if duplicated:
         raise DriverAnalysisError(f"Driver {_quote_list(duplicated)} is listed more than once.")
+    return drivers
+
+
+def _check_columns(df, outcome, drivers, weights):
+    drivers = _driver_list(drivers)
     if outcome in drivers:
         raise DriverAnalysisError(f"'{outcome}' is both the outcome and a driver.")
     columns = [outcome, *drivers] + ([weights] if isinstance(weights, str) else [])
@@ -296,14 +297,77 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
     Multivariate Analysis*. Scott, Foresman.
     """
     drivers = _check_columns(df, outcome, drivers, weights)
-    w_all = _weights_array(df, weights)
-    p = len(drivers)
+    label = weights if isinstance(weights, str) else (None if weights is None else "array")
+    return _analyse([(df, _weights_array(df, weights))], outcome, drivers, label,
+                    n_boot=n_boot, seed=seed, conf_level=conf_level)
+
+
+def driver_analysis_of_chunks(frames, outcome, drivers, weights=None, *, n_boot=0, seed=None, conf_level=0.95):
+    """:func:`driver_analysis` of the rows of several DataFrames (chunks of one large file) taken
+    together, in one pass over them: memory depends on the chunk size, not on the number of rows.
+    ``weights`` is a column name or None. The result equals :func:`driver_analysis` of the chunks
+    concatenated (up to rounding).
+    """
+    drivers = _driver_list(drivers)
+
+    def checked():
+        for frame in frames:
+            _check_columns(frame, outcome, drivers, weights)
+            yield frame, _weights_array(frame, weights)
+
+    return _analyse(checked(), outcome, drivers, weights, n_boot=n_boot, seed=seed, conf_level=conf_level)
+
+
+def _analyse(chunks, outcome, drivers, weights_label, *, n_boot, seed, conf_level):
+    """The analysis, step by step, over ``(frame, weights array or None)`` chunks."""
     columns = [*drivers, outcome]
-    # Column by column into one array we own: no reordering copy of the frame, and the array can
-    # be centred in place below. Column-major, so every column is one contiguous block.
-    data = np.empty((len(columns), len(df))).T
+    moments = MomentAccumulator(len(columns))
+    rows = CompleteRows(len(columns))
+    total = 0
+    try:
+        for frame, w in chunks:
+            total += len(frame)
+            data, w = _complete_rows(frame, columns, w)
+            moments.add(data, w)
+            rows.append(data, w)
+        _check_enough(moments.n, len(drivers))
+        _check_not_constant(moments, columns, outcome)
+        corr = cov_to_corr(moments.cov)
+        _check_not_collinear(corr, drivers)
+        fit = least_squares_from_moments(rows.centred_blocks(moments.mean), moments.n, moments.mean, moments.cov,
+                                         moments.total_weight, conf_level)
+        warnings = _fit_warnings(fit, corr, drivers)
+        table = _importance_table(fit, corr, drivers, warnings)
+        r2_ci = None
+        if n_boot:
+            r2_ci = _bootstrap_intervals(table, rows, n_boot, seed, conf_level, warnings)
+    finally:
+        rows.close()
+    return DriverResult(
+        outcome=outcome,
+        n=moments.n,
+        n_dropped=total - moments.n,
+        r2=fit.r2,
+        adj_r2=fit.adj_r2,
+        intercept=float(fit.params[0]),
+        intercept_se=float(fit.se[0]),
+        table=table,
+        weights=weights_label,
+        n_boot=int(n_boot),
+        seed=seed,
+        conf_level=conf_level,
+        r2_ci=r2_ci,
+        warnings=warnings,
+    )
+
+
+def _complete_rows(frame, columns, w_all):
+    """The rows of ``frame`` with every column finite and a positive weight, as a float array."""
+    # Column by column into one array we own: no reordering copy of the frame. Column-major, so
+    # every column is one contiguous block.
+    data = np.empty((len(columns), len(frame))).T
     for j, column in enumerate(columns):
-        data[:, j] = df[column].to_numpy(dtype=float)
+        data[:, j] = frame[column].to_numpy(dtype=float)
     # One pass over the rows: a row sum is finite exactly when the row has no NaN or inf.
     keep = np.isfinite(data.sum(axis=1))
     if not keep.all():
@@ -313,23 +377,21 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
             raise DriverAnalysisError(f"Column {_quote_list(bad)} contains infinite values.")
     if w_all is not None:
         keep &= np.isfinite(w_all) & (w_all > 0)
-    n = int(keep.sum())
-    n_dropped = len(df) - n
+    if keep.all():
+        return data, w_all
+    return data[keep], None if w_all is None else w_all[keep]
+
+
+def _check_enough(n, p):
     if n < p + 2:
         raise DriverAnalysisError(
             f"Only {n} complete response(s) for {p} driver(s): a driver analysis needs at least "
             f"{p + 2} (the number of drivers + 2)."
         )
-    if n < len(df):
-        data = data[keep]
-    w = None if w_all is None else w_all[keep]
 
-    # From here on `data` holds the centred values (centring in place saves a copy of the data).
-    mean, cov, total_weight, data = weighted_moments(data, w, return_centred=True, overwrite=True)
-    # A (near) zero variance flags a candidate; the exact check looks at the values themselves.
-    sd = np.sqrt(np.diag(cov))
-    candidates = np.flatnonzero(sd <= 1e-9 * (np.abs(mean) + 1e-300))
-    constant = [columns[j] for j in candidates if np.ptp(data[:, j]) == 0]
+
+def _check_not_constant(moments, columns, outcome):
+    constant = [c for c, same in zip(columns, moments.constant, strict=True) if same]
     if outcome in constant:
         raise DriverAnalysisError(f"The outcome '{outcome}' has the same value in every complete response.")
     if constant:
@@ -338,16 +400,18 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
             "so its effect cannot be estimated."
         )
 
-    corr = cov_to_corr(cov)
-    collinear = _collinear_drivers(corr[:p, :p], drivers)
+
+def _check_not_collinear(corr, drivers):
+    collinear = _collinear_drivers(corr[: len(drivers), : len(drivers)], drivers)
     if collinear:
         raise DriverAnalysisError(
             f"Drivers {_quote_list(collinear)} are perfectly collinear: one is an exact linear "
             "combination of the others. Drop or combine one of them."
         )
 
-    fit = least_squares_from_centred(data, mean, cov, total_weight, w, conf_level)
-    beta = fit.params[1:]
+
+def _fit_warnings(fit, corr, drivers):
+    p = len(drivers)
     vif = np.diag(np.linalg.inv(corr[:p, :p]))
     warnings = []
     high_vif = [f"'{d}' ({v:.1f})" for d, v in zip(drivers, vif, strict=True) if v > VIF_WARNING]
@@ -358,7 +422,14 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
         )
     if fit.max_leverage > 1 - 1e-10:
         warnings.append("A response has leverage 1: its HC3 standard errors are undefined.")
+    return warnings
 
+
+def _importance_table(fit, corr, drivers, warnings):
+    """One row per driver: coefficients, VIF, LMG and relative weights, mean (performance)."""
+    p = len(drivers)
+    sd = np.sqrt(np.diag(fit.cov))
+    beta = fit.params[1:]
     rw = relative_weights_from_corr(corr)
     if p <= LMG_MAX_DRIVERS:
         lmg = lmg_from_corr(corr)
@@ -366,7 +437,7 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
         lmg = np.full(p, np.nan)
         warnings.append(f"LMG needs all 2^p subsets and is skipped above {LMG_MAX_DRIVERS} drivers.")
     with np.errstate(divide="ignore", invalid="ignore"):
-        table = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "beta": beta,
                 "se": fit.se[1:],
@@ -375,7 +446,7 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
                 "ci_low": fit.ci_low[1:],
                 "ci_high": fit.ci_high[1:],
                 "beta_std": beta * sd[:p] / sd[p],
-                "vif": vif,
+                "vif": np.diag(np.linalg.inv(corr[:p, :p])),
                 "lmg": lmg,
                 "lmg_share": lmg / fit.r2,
                 "relative_weight": rw,
@@ -385,46 +456,32 @@ def driver_analysis(df, outcome, drivers, weights=None, *, n_boot=0, seed=None, 
             index=pd.Index(drivers, name="driver"),
         )
 
-    r2_ci = None
-    if n_boot:
-        boot = bootstrap_importance(data, w, n_boot=n_boot, seed=seed)
-        failed = int(np.isnan(boot["r2"]).sum())
-        if failed:
-            warnings.append(
-                f"{failed} of {n_boot} bootstrap resamples had a constant or collinear driver and were skipped."
-            )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            draws = {
-                "lmg": boot["lmg"],
-                "relative_weight": boot["relative_weight"],
-                "lmg_share": boot["lmg"] / boot["r2"][:, None],
-                "relative_weight_share": boot["relative_weight"] / boot["r2"][:, None],
-            }
-        for key, values in draws.items():
-            if np.isnan(values).all():
-                low = high = np.full(p, np.nan)
-            else:
-                low, high = percentile_interval(values, conf_level)
-            table[f"{key}_ci_low"] = low
-            table[f"{key}_ci_high"] = high
-        r2_ci = tuple(float(v) for v in percentile_interval(boot["r2"], conf_level))
 
-    return DriverResult(
-        outcome=outcome,
-        n=n,
-        n_dropped=n_dropped,
-        r2=fit.r2,
-        adj_r2=fit.adj_r2,
-        intercept=float(fit.params[0]),
-        intercept_se=float(fit.se[0]),
-        table=table,
-        weights=weights if isinstance(weights, str) else (None if weights is None else "array"),
-        n_boot=int(n_boot),
-        seed=seed,
-        conf_level=conf_level,
-        r2_ci=r2_ci,
-        warnings=warnings,
-    )
+def _bootstrap_intervals(table, rows, n_boot, seed, conf_level, warnings):
+    """Percentile intervals of the importances (columns added to ``table``); returns R²'s."""
+    p = len(table)
+    data, w = rows.array()
+    boot = bootstrap_importance(data, w, n_boot=n_boot, seed=seed)
+    failed = int(np.isnan(boot["r2"]).sum())
+    if failed:
+        warnings.append(
+            f"{failed} of {n_boot} bootstrap resamples had a constant or collinear driver and were skipped."
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        draws = {
+            "lmg": boot["lmg"],
+            "relative_weight": boot["relative_weight"],
+            "lmg_share": boot["lmg"] / boot["r2"][:, None],
+            "relative_weight_share": boot["relative_weight"] / boot["r2"][:, None],
+        }
+    for key, values in draws.items():
+        if np.isnan(values).all():
+            low = high = np.full(p, np.nan)
+        else:
+            low, high = percentile_interval(values, conf_level)
+        table[f"{key}_ci_low"] = low
+        table[f"{key}_ci_high"] = high
+    return tuple(float(v) for v in percentile_interval(boot["r2"], conf_level))
 
 
 @dataclass

@@ -83,3 +83,56 @@ def cov_to_corr(cov):
 def weighted_corr(data, weights=None):
     """Weighted correlation matrix of the columns of ``data`` (see :func:`weighted_moments`)."""
     return cov_to_corr(weighted_moments(data, weights)[1])
+
+
+class MomentAccumulator:
+    r"""Weighted means and covariance matrix built chunk by chunk, in one pass over the rows.
+
+    Each chunk's centred cross-product matrix is merged into the running one with the pairwise
+    update of Chan, Golub & LeVeque (1979),
+
+    .. math::
+
+        M = M_a + M_b + \frac{W_a W_b}{W_a + W_b}\,\delta\delta^\top, \qquad
+        \delta = \bar z_b - \bar z_a,
+
+    so the result equals :func:`weighted_moments` of all rows at once (up to rounding) while
+    memory depends on the chunk size only. The column minima and maxima are kept too: a column
+    is constant exactly when they agree.
+
+    References
+    ----------
+    Chan, T. F., Golub, G. H. & LeVeque, R. J. (1979). Updating formulae and a pairwise algorithm
+    for computing sample variances. Technical report STAN-CS-79-773, Stanford University.
+    """
+
+    def __init__(self, k: int):
+        self.n = 0
+        self.total_weight = 0.0
+        self.mean = np.zeros(k)
+        self.scatter = np.zeros((k, k))
+        self.low = np.full(k, np.inf)
+        self.high = np.full(k, -np.inf)
+
+    def add(self, data, weights=None) -> None:
+        """Merge the rows of ``data`` (complete cases, a float array; left unchanged)."""
+        if len(data) == 0:
+            return
+        self.low = np.minimum(self.low, data.min(axis=0))
+        self.high = np.maximum(self.high, data.max(axis=0))
+        mean, cov, total_weight = weighted_moments(data, weights)
+        combined = self.total_weight + total_weight
+        delta = mean - self.mean
+        self.scatter += cov * total_weight + np.outer(delta, delta) * (self.total_weight * total_weight / combined)
+        self.mean += delta * (total_weight / combined)
+        self.total_weight = combined
+        self.n += len(data)
+
+    @property
+    def cov(self):
+        return self.scatter / self.total_weight
+
+    @property
+    def constant(self):
+        """Per column: True when every row holds the same value."""
+        return self.low == self.high

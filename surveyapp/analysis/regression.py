@@ -99,8 +99,21 @@ def least_squares_from_centred(centred, mean, cov, total_weight, weights=None, c
     ``centred`` holds the drivers then the outcome, each minus its weighted mean; the caller
     has checked that the drivers' covariance matrix is non-singular.
     """
-    n, p = centred.shape[0], centred.shape[1] - 1
-    w = weights
+    n = centred.shape[0]
+
+    def blocks():
+        for start in range(0, n, HC3_BLOCK_ROWS):
+            block = slice(start, start + HC3_BLOCK_ROWS)
+            yield centred[block], None if weights is None else weights[block]
+
+    return least_squares_from_moments(blocks(), n, mean, cov, total_weight, conf_level)
+
+
+def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.95):
+    """:func:`weighted_least_squares` from the weighted moments of ``n`` complete rows and one more
+    pass over them for HC3: ``blocks`` yields ``(centred rows, their weights or None)``.
+    """
+    p = cov.shape[0] - 1
     sxx, sxy, syy = cov[:p, :p], cov[:p, p], cov[p, p]
     b = np.linalg.solve(sxx, sxy)
     b0 = mean[p] - mean[:p] @ b
@@ -113,16 +126,15 @@ def least_squares_from_centred(centred, mean, cov, total_weight, weights=None, c
     # temporaries stay small and in cache instead of several arrays as long as the data.
     meat = np.zeros((p + 1, p + 1))
     max_leverage = 0.0
-    for start in range(0, n, HC3_BLOCK_ROWS):
-        block = slice(start, start + HC3_BLOCK_ROWS)
-        xc = centred[block, :p]
-        resid = centred[block, p] - xc @ b
+    for rows, w in blocks:
+        xc = rows[:, :p]
+        resid = rows[:, p] - xc @ b
         leverage = np.einsum("ij,ij->i", xc @ inv_xx, xc)
         leverage += 1.0 / total_weight
         if w is not None:
-            leverage *= w[block]
-            resid *= w[block]  # whitened rows sqrt(w_i) x_i, residuals sqrt(w_i) e_i: w enters squared
-        max_leverage = max(max_leverage, float(leverage.max()))
+            leverage *= w
+            resid *= w  # whitened rows sqrt(w_i) x_i, residuals sqrt(w_i) e_i: w enters squared
+        max_leverage = max(max_leverage, float(leverage.max(initial=0.0)))
         with np.errstate(divide="ignore", invalid="ignore"):
             u = np.square(resid / (1.0 - leverage), out=resid)
         u_xc = xc * u[:, None]

@@ -8,8 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..analysis.careless import FLAGS as CARELESS_FLAGS
-from ..extensions import db
-from ..models import Wave
+from .common import find_survey_or_fail, find_wave_or_fail
 
 
 @click.command()
@@ -29,16 +28,9 @@ def analyze(slug, wave_name, min_n, n_boot, fmt, exclude_flagged):
     the figures (and counted) unless --exclude-flagged is given.
     """
     from ..results.survey_analysis import analyze_stored_survey
-    from ..surveys import get_survey
 
-    survey = get_survey(slug)
-    if survey is None:
-        raise click.ClickException(f"no survey '{slug}'")
-    wave = None
-    if wave_name:
-        wave = db.session.scalar(db.select(Wave).where(Wave.survey_id == survey.id, Wave.name == wave_name))
-        if wave is None:
-            raise click.ClickException(f"survey '{slug}' has no wave '{wave_name}'")
+    survey = find_survey_or_fail(slug)
+    wave = find_wave_or_fail(survey, wave_name) if wave_name else None
     result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot, exclude_flagged=exclude_flagged)
     if result is None:
         raise click.ClickException("no completed responses yet")

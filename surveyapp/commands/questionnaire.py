@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import QuestionnaireVersion
+from .validate import validate
 
 
 @click.group()
@@ -16,24 +17,7 @@ def questionnaire():
     """Questionnaires written as YAML files."""
 
 
-@questionnaire.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files):
-    """Check FILES and report every problem with file, line and column."""
-    from ..questionnaire import validate_file
-
-    failed = 0
-    for name in files:
-        problems = validate_file(name)
-        if problems:
-            failed += 1
-            for problem in problems:
-                click.echo(str(problem), err=True)
-        else:
-            click.echo(f"{name}: ok")
-    if failed:
-        click.echo(f"{failed} of {len(files)} file(s) have problems.", err=True)
-        sys.exit(1)
+questionnaire.add_command(validate)
 
 
 @questionnaire.command("publish")
@@ -42,7 +26,7 @@ def validate(files):
 def publish(file):
     """Validate FILE and store it as a new, immutable questionnaire version."""
     from ..questionnaire import QuestionnaireError
-    from ..questionnaire.publishing import publish_questionnaire
+    from ..surveys import publish_questionnaire
 
     try:
         result = publish_questionnaire(file)

@@ -67,9 +67,9 @@ def rake(file, margins_path, output, fmt, trim):
     Writes FILE with a ``weight`` column (mean 1), rows in the same order, and reports the
     design effect and effective sample size.
     """
-    from ..analysis.drivers_command import read_responses
     from ..analysis.weighting import RakingError, margin_table
     from ..analysis.weighting import rake as rake_frame
+    from ..tabular import TabularFileError, read_columns, read_header
 
     for path in (file, margins_path):
         if not path.is_file():
@@ -78,9 +78,9 @@ def rake(file, margins_path, output, fmt, trim):
     try:
         margins = read_margins(margins_path)
         try:
-            frame = read_responses(file, None)
-        except click.ClickException:
-            raise
+            frame = read_columns(file, read_header(file))
+        except TabularFileError as error:
+            raise click.ClickException(str(error)) from None
         except Exception as error:  # CSV parser, openpyxl and zipfile raise their own kinds
             raise click.ClickException(f"Cannot read {file.name}: {str(error).splitlines()[0]}") from None
         result = rake_frame(frame, margins, trim=bounds, source=file.name)

@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import QuestionnaireVersion, Response, Survey
-from ..questionnaire.publishing import latest_version
+from ..surveys import latest_version
+from .common import find_survey_or_fail
 
 
 @click.group()
@@ -81,11 +82,9 @@ def create(slug, key, number, title, open_link, **settings):
 @with_appcontext
 def update(slug, number, open_link, **settings):
     """Change survey SLUG: questionnaire version, reminders, retention, open link."""
-    from ..surveys import get_survey, update_survey, use_version
+    from ..surveys import update_survey, use_version
 
-    item = get_survey(slug)
-    if item is None:
-        raise click.ClickException(f"no survey '{slug}'")
+    item = find_survey_or_fail(slug)
     try:
         if number is not None:
             use_version(item, _version(item.questionnaire_key, number or None))
@@ -119,3 +118,12 @@ def list_surveys():
             f"{item.slug:<20} {item.questionnaire_key:<24} {item.questionnaire_version.version:>7} "
             f"{len(item.waves):>5} {counts.get(item.id, 0):>9}  {wave.name if wave else '-'}"
         )
+
+
+def _add_weights() -> None:
+    from .weights import weights
+
+    survey.add_command(weights)
+
+
+_add_weights()

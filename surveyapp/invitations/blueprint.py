@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 
 from ..extensions import csrf, db, limiter
 from ..models import Contact
+from ..signing import contact_id_from_token
 from .operations import opt_out
-from .unsubscribe import contact_id_from_token
 
 bp = Blueprint("invitations", __name__, template_folder="templates")
 

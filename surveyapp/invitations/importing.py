@@ -8,16 +8,13 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first co
 
 from __future__ import annotations
 
-import csv
-import math
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..models import Contact
+from ..tabular import TabularFileError, cell_text, cell_value, is_blank, read_records
 
 REQUIRED_COLUMNS = ("email", "language")
 KNOWN_COLUMNS = ("email", "language", "name", "crm_id")
@@ -71,85 +68,20 @@ class ImportReport:
         return not self.file_errors and not self.errors
 
 
-def read_contact_file(path: str | Path) -> ContactFile:
+def read_contact_file(path: str | Path, *, header_row: int = 1) -> ContactFile:
     """The rows of a ``.csv`` (comma, semicolon or tab separated, UTF-8) or ``.xlsx`` file."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        records = _csv_records(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        records = _xlsx_records(path)
-    else:
-        raise ContactFileError(f"{path.name}: unknown file type {suffix or '(none)'}; use .csv or .xlsx")
-    if not records or all(_blank(v) for v in records[0][1]):
-        raise ContactFileError(f"{path.name}: no header row (row 1 must name the columns)")
-    columns = [_column_name(v) for v in records[0][1]]
-    rows = []
-    for row_number, values in records[1:]:
-        if all(_blank(v) for v in values):
-            continue
-        row = {column: value for column, value in zip(columns, values, strict=False) if column}
-        rows.append((row_number, row))
+    try:
+        records = read_records(path, header_row=header_row)
+    except TabularFileError as error:
+        raise ContactFileError(str(error)) from None
+    columns = [_column_name(v) for v in records.header]
+    rows = [(row_number, {column: value for column, value in zip(columns, values, strict=False) if column})
+            for row_number, values in records.rows]
     return ContactFile([c for c in columns if c], rows)
 
 
-def _csv_records(path: Path) -> list[tuple[int, list]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ContactFileError(f"{path.name}: not UTF-8 text; save the file as CSV UTF-8") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    return [(index + 1, record) for index, record in enumerate(reader)]
-
-
-def _xlsx_records(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise ContactFileError(f"{path.name}: cannot read as an Excel workbook ({error})") from None
-    sheet = workbook.active
-    return [(cells[0].row, [cell.value for cell in cells]) for cells in sheet.iter_rows() if cells]
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _column_name(value) -> str:
-    return "" if _blank(value) else str(value).strip().lower().replace(" ", "_")
-
-
-def _text(value) -> str | None:
-    if _blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # an Excel cell holding CRM id 1234 reads as 1234.0
-    return str(value).strip()
-
-
-#: "1200,50" or "1.200,50": a number written the Dutch way.
-DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$")
-
-
-def _attribute(value):
-    """A JSON-safe attribute value: numbers stay numbers (Dutch decimal commas too), dates and
-    times become ISO text, anything else from a spreadsheet becomes its text."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, datetime) and value.time() == time(0):
-        return value.date().isoformat()  # Excel stores a date as a datetime at midnight
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    text = str(value).strip()
-    if DECIMAL_COMMA.match(text):
-        return float(text.replace(".", "").replace(",", "."))
-    return text
+    return "" if is_blank(value) else str(value).strip().lower().replace(" ", "_")
 
 
 def _too_long(column: str, value: str | None) -> str | None:
@@ -173,7 +105,7 @@ def validate_rows(contact_file: ContactFile, *, languages: tuple[str, ...]) -> I
     seen_crm_ids: dict[str, int] = {}
     for row_number, row in contact_file.rows:
         reasons = []
-        raw_email = _text(row.get("email"))
+        raw_email = cell_text(row.get("email"))
         email = None
         if raw_email is None:
             reasons.append("email is empty")
@@ -182,17 +114,17 @@ def validate_rows(contact_file: ContactFile, *, languages: tuple[str, ...]) -> I
                 email = validate_email(raw_email, check_deliverability=False).normalized.lower()
             except EmailNotValidError as error:
                 reasons.append(f"email {raw_email!r} is not valid: {error}")
-        language = (_text(row.get("language")) or "").lower()
+        language = (cell_text(row.get("language")) or "").lower()
         if not language:
             reasons.append(f"language is empty (use one of: {', '.join(languages)})")
         elif language not in languages:
             reasons.append(f"language {language!r} is not offered by this survey (use one of: {', '.join(languages)})")
-        crm_id = _text(row.get("crm_id"))
+        crm_id = cell_text(row.get("crm_id"))
         if email and email in seen_emails:
             reasons.append(f"email {email} is also on row {seen_emails[email]}")
         if crm_id and crm_id in seen_crm_ids:
             reasons.append(f"crm_id {crm_id} is also on row {seen_crm_ids[crm_id]}")
-        name = _text(row.get("name"))
+        name = cell_text(row.get("name"))
         reasons.extend(r for r in (_too_long("email", raw_email), _too_long("name", name),
                                    _too_long("crm_id", crm_id)) if r)
         if reasons:
@@ -201,7 +133,7 @@ def validate_rows(contact_file: ContactFile, *, languages: tuple[str, ...]) -> I
         seen_emails[email] = row_number
         if crm_id:
             seen_crm_ids[crm_id] = row_number
-        attributes = {column: _attribute(value) for column, value in row.items()
-                      if column not in KNOWN_COLUMNS and not _blank(value)}
+        attributes = {column: cell_value(value) for column, value in row.items()
+                      if column not in KNOWN_COLUMNS and not is_blank(value)}
         report.good_rows.append(ContactRow(row_number, email, language, name, crm_id, attributes))
     return report

@@ -6,11 +6,12 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Invitation
-from ..tokens import derive_token, token_hash
+from ..signing import link_token
+from ..tokens import token_hash
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return derive_token(current_app.config["SECRET_KEY"], invitation.token_nonce)
+    return link_token(invitation.token_nonce)
 
 
 def invitation_link(invitation: Invitation) -> str:

@@ -19,9 +19,9 @@ from ..extensions import db
 from ..models import Contact, Invitation, OutboxMail, Response, Survey, Wave
 from ..models.base import utcnow
 from ..questionnaire.languages import LANGUAGES
-from ..tokens import derive_token, new_nonce, token_hash
+from ..signing import link_token, suppression_hash
+from ..tokens import new_nonce, token_hash
 from .importing import ContactRow, ImportReport, read_contact_file, validate_rows
-from .unsubscribe import suppression_hash
 
 log = logging.getLogger(__name__)
 
@@ -103,15 +103,6 @@ def close_wave(wave: Wave, *, now: datetime | None = None, actor: str = "system"
 # --- contacts ----------------------------------------------------------------------------------
 
 
-def is_suppressed(survey: Survey, email: str) -> bool:
-    """True when ``email`` belongs to a person who was erased or opted out and then erased."""
-    digest = suppression_hash(email)
-    return db.session.scalar(
-        db.select(db.func.count()).select_from(Contact)
-        .where(Contact.survey_id == survey.id, Contact.suppression_hash == digest)
-    ) > 0
-
-
 def find_contact(survey: Survey, *, email: str | None = None, crm_id: str | None = None) -> Contact | None:
     """The contact matched by CRM id, else by email (the rule imports follow)."""
     contact = None
@@ -136,20 +127,25 @@ def upsert_contact(survey: Survey, *, email: str, language: str, name: str | Non
     if created:
         contact = Contact(survey_id=survey.id)
         db.session.add(contact)
-    elif contact.email != email:
+    _update_contact(contact, email=email, language=language, name=name, crm_id=crm_id, attributes=attributes)
+    if commit:
+        db.session.commit()
+    return contact, created
+
+
+def _update_contact(contact: Contact, *, email: str, language: str, name: str | None, crm_id: str | None,
+                    attributes: dict | None) -> None:
+    if contact.email is not None and contact.email != email:
         contact.undeliverable_at = None
     contact.email = email
     contact.language = language
     contact.name = name
     contact.crm_id = crm_id or contact.crm_id
     contact.attributes = dict(attributes or {})
-    if commit:
-        db.session.commit()
-    return contact, created
 
 
-def import_contacts(survey: Survey, path: str | Path, *, dry_run: bool = False,
-                    actor: str = "system") -> ImportReport:
+def import_contacts(survey: Survey, path: str | Path, *, dry_run: bool = False, actor: str = "system",
+                    header_row: int = 1) -> ImportReport:
     """Import a CSV or XLSX file of contacts into ``survey``.
 
     Every row is checked on its own; the good rows are imported (created, or updated when
@@ -157,42 +153,95 @@ def import_contacts(survey: Survey, path: str | Path, *, dry_run: bool = False,
     by spreadsheet row number (header = row 1). Addresses of erased people are skipped.
     With ``dry_run`` the same report is made and nothing is written.
     """
-    rows = read_contact_file(path)
+    rows = read_contact_file(path, header_row=header_row)
     report = validate_rows(rows, languages=survey_languages(survey))
     if report.file_errors:
         return report
-    good: list[ContactRow] = report.good_rows
-    for row in good:
-        if is_suppressed(survey, row.email):
-            report.suppressed.append(row.row_number)
-            continue
-        conflict = _conflict(survey, row)
-        if conflict:
-            report.reject(row.row_number, conflict)
-            continue
-        _, created = upsert_contact(survey, email=row.email, language=row.language, name=row.name,
-                                    crm_id=row.crm_id, attributes=row.attributes, commit=False)
-        db.session.flush()
-        if created:
-            report.created += 1
-        else:
-            report.updated += 1
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    apply_contact_rows(survey, report, dry_run=dry_run)
+    if not dry_run:
         log.info("%s imported %s into survey %s: %d created, %d updated, %d rejected, %d suppressed",
                  actor, Path(path).name, survey.slug, report.created, report.updated, len(report.errors),
                  len(report.suppressed))
     return report
 
 
-def _conflict(survey: Survey, row: ContactRow) -> str | None:
+#: Values per IN (...) list: well below SQLite's and PostgreSQL's limits on bound parameters.
+LOOKUP_BATCH = 500
+
+
+def apply_contact_rows(survey: Survey, report: ImportReport, *, dry_run: bool = False) -> None:
+    """Write the good rows of a checked contact list (``report.good_rows``) in one transaction.
+
+    A row updates the contact with its CRM id, else the one with its email, else creates one;
+    rows of erased people are skipped (``report.suppressed``), rows whose email belongs to
+    another contact are rejected. The survey's contacts and suppression markers are looked up
+    in a few batched queries, not per row, and new contacts are inserted in one statement.
+    """
+    good = report.good_rows
+    suppressed = _suppressed_hashes(survey, {suppression_hash(row.email) for row in good})
+    by_crm: dict[str, Contact] = {}
+    by_email: dict[str, Contact] = {}
+    for contact in _contacts_matching(survey, Contact.crm_id, {row.crm_id for row in good if row.crm_id}):
+        by_crm[contact.crm_id] = contact
+    for contact in _contacts_matching(survey, Contact.email, {row.email for row in good}):
+        by_email[contact.email] = contact
+        if contact.crm_id:
+            by_crm.setdefault(contact.crm_id, contact)
+    new_rows = []
+    for row in good:
+        if suppression_hash(row.email) in suppressed:
+            report.suppressed.append(row.row_number)
+            continue
+        match_crm = by_crm.get(row.crm_id) if row.crm_id else None
+        match_email = by_email.get(row.email)
+        conflict = _conflict(row, match_crm, match_email)
+        if conflict:
+            report.reject(row.row_number, conflict)
+            continue
+        contact = match_crm or match_email
+        if contact is None:
+            report.created += 1
+            new_rows.append(dict(survey_id=survey.id, email=row.email, language=row.language, name=row.name,
+                                 crm_id=row.crm_id, attributes=dict(row.attributes)))
+            continue
+        report.updated += 1
+        by_email.pop(contact.email, None)
+        _update_contact(contact, email=row.email, language=row.language, name=row.name, crm_id=row.crm_id,
+                        attributes=row.attributes)
+        by_email[contact.email] = contact
+        if contact.crm_id:
+            by_crm[contact.crm_id] = contact
+    if dry_run:
+        db.session.rollback()
+        return
+    db.session.flush()  # updates first: an address a contact gave up may be taken by a new one
+    for start in range(0, len(new_rows), 5_000):
+        db.session.execute(db.insert(Contact), new_rows[start:start + 5_000])
+    db.session.commit()
+
+
+def _suppressed_hashes(survey: Survey, digests: set[str]) -> set[str]:
+    found: set[str] = set()
+    values = sorted(digests)
+    for start in range(0, len(values), LOOKUP_BATCH):
+        found.update(db.session.scalars(db.select(Contact.suppression_hash).where(
+            Contact.survey_id == survey.id, Contact.suppression_hash.in_(values[start:start + LOOKUP_BATCH]))))
+    return found
+
+
+def _contacts_matching(survey: Survey, column, values: set[str]) -> list[Contact]:
+    values = sorted(values)
+    contacts: list[Contact] = []
+    for start in range(0, len(values), LOOKUP_BATCH):
+        contacts.extend(db.session.scalars(db.select(Contact).where(
+            Contact.survey_id == survey.id, column.in_(values[start:start + LOOKUP_BATCH]))))
+    return contacts
+
+
+def _conflict(row: ContactRow, by_crm: Contact | None, by_email: Contact | None) -> str | None:
     """A reason the row cannot be applied, e.g. its email already belongs to another CRM id."""
     if not row.crm_id:
         return None
-    by_crm = find_contact(survey, crm_id=row.crm_id)
-    by_email = find_contact(survey, email=row.email)
     if by_crm is not None and by_email is not None and by_crm.id != by_email.id:
         return f"email {row.email} already belongs to another contact (CRM id {by_email.crm_id or 'none'})"
     if by_crm is None and by_email is not None and by_email.crm_id and by_email.crm_id != row.crm_id:
@@ -350,7 +399,7 @@ def _new_invitation(wave: Wave, contact: Contact, expires_at: datetime | None = 
         wave_id=wave.id,
         contact_id=contact.id,
         token_nonce=nonce,
-        token_hash=token_hash(derive_token(current_app.config["SECRET_KEY"], nonce)),
+        token_hash=token_hash(link_token(nonce)),
         language=contact.language,
         expires_at=expires_at,
     )

@@ -19,9 +19,9 @@ from ..extensions import db
 from ..models import QuestionnaireVersion, Survey
 from ..questionnaire import Problem, Questionnaire, QuestionnaireError, compare_versions, content_hash
 from ..questionnaire.loader import decode
-from ..questionnaire.publishing import latest_version, publish_questionnaire
 from ..questionnaire.validation import MAX_FILE_SIZE, load_questionnaire, validate_file
 from ..respond.journey import questionnaire_of
+from ..surveys import latest_version, publish_questionnaire
 from .blueprint import STAFF, bp
 from .forms import PreviewForm, PublishForm, QuestionnaireTextForm, QuestionnaireUploadForm
 from .preview import attribute_values, run_preview, start_preview

@@ -16,8 +16,7 @@ from ..extensions import db
 from ..invitations import operations
 from ..models import QuestionnaireVersion
 from ..models.base import utcnow
-from ..questionnaire.publishing import latest_version
-from ..surveys import SETTINGS, create_survey, get_survey, update_survey, use_version
+from ..surveys import SETTINGS, create_survey, get_survey, latest_version, update_survey, use_version
 from .blueprint import STAFF, actor, bp
 from .forms import ActionForm, SurveyCreateForm, SurveySettingsForm, VersionForm, WaveOpenForm
 

@@ -78,7 +78,7 @@ def drivers_workbook(slug: str):
     report = survey_report(survey, wave)
     if report.loyalty_drivers is None:
         abort(404)
-    from ..analysis.drivers_command import write_workbook
+    from ..analysis.driver_export import write_workbook
 
     workbook = BytesIO()
     write_workbook(report.loyalty_drivers, workbook)

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -248,9 +249,19 @@ def test_bootstrap_frequency_weights_equal_explicit_resamples(swiss):
         assert_allclose(boot["relative_weight"][b], expected_rw, rtol=1e-9)
 
 
-def test_bootstrap_with_weights_runs(mediation):
-    result = driver_analysis(mediation, "Y", ["X", "M"], weights="W2", n_boot=200, seed=1)
-    assert result.table["lmg_ci_low"].notna().all()
+def test_bootstrap_uses_the_weights(mediation):
+    weighted = driver_analysis(mediation, "Y", ["X", "M"], weights="W2", n_boot=200, seed=1)
+    plain = driver_analysis(mediation, "Y", ["X", "M"], n_boot=200, seed=1)
+    doubled = driver_analysis(mediation.assign(two=2.0), "Y", ["X", "M"], weights="two", n_boot=200, seed=1)
+    columns = ["lmg_ci_low", "lmg_ci_high", "relative_weight_ci_low", "relative_weight_ci_high"]
+    # Equal weights are no weights: the same resamples give the same intervals.
+    assert_allclose(doubled.table[columns], plain.table[columns], rtol=1e-10)
+    # Unequal weights move the intervals, which stay around the weighted estimates.
+    assert not np.allclose(weighted.table[columns], plain.table[columns], rtol=1e-3)
+    for key in ("lmg", "relative_weight"):
+        assert (weighted.table[f"{key}_ci_low"] <= weighted.table[key]).all()
+        assert (weighted.table[key] <= weighted.table[f"{key}_ci_high"]).all()
+    assert weighted.r2_ci[0] <= weighted.r2 <= weighted.r2_ci[1]
 
 
 # --- standalone functions --------------------------------------------------------------------
@@ -356,8 +367,29 @@ def test_outcome_listed_as_driver(swiss):
         driver_analysis(swiss, "Fertility", ["Fertility", "Education"])
 
 
-def test_error_is_a_value_error():
-    assert issubclass(DriverAnalysisError, ValueError)
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("collinear", "perfectly collinear"),
+        ("constant", "has the same value in every complete response"),
+        ("few", "Only 3 complete response(s)"),
+        ("infinite", "contains infinite values"),
+    ],
+)
+def test_bad_data_is_explained_never_a_numpy_error(swiss, change, message):
+    # Callers (the command, the results pages) catch ValueError and show its message: bad data must
+    # raise DriverAnalysisError with a reason, not LinAlgError or a NaN result.
+    data = swiss.copy()
+    drivers = ["Education", "Examination", "Extra"]
+    data["Extra"] = {
+        "collinear": data["Education"] + 2 * data["Examination"],
+        "constant": 1.0,
+        "few": np.where(np.arange(len(data)) < 3, 1.0 + np.arange(len(data)), np.nan),
+        "infinite": np.where(np.arange(len(data)) == 5, np.inf, data["Agriculture"]),
+    }[change]
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        driver_analysis(data, "Fertility", drivers)
+    assert type(raised.value) is DriverAnalysisError
 
 
 def test_hc3_summed_over_row_blocks_equals_statsmodels(swiss, monkeypatch):
@@ -372,3 +404,34 @@ def test_hc3_summed_over_row_blocks_equals_statsmodels(swiss, monkeypatch):
     )
     assert_allclose(result.table["se"], fit.bse[1:], rtol=1e-9)
     assert result.intercept_se == pytest.approx(fit.bse.iloc[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("weights", [None, "W2"])
+def test_chunks_in_one_pass_equal_the_whole_frame(mediation, monkeypatch, weights):
+    # A large file is analysed chunk by chunk, its complete rows spilled to a temporary file for the
+    # HC3 pass: the result must be the one of all rows at once.
+    from surveyapp.analysis import complete_rows
+    from surveyapp.analysis.drivers import driver_analysis_of_chunks
+
+    monkeypatch.setattr(complete_rows, "MEMORY_ROWS", 25)
+    monkeypatch.setattr(complete_rows, "BLOCK_ROWS", 7)
+    data = mediation.copy()
+    data.loc[data.index[::9], "M"] = np.nan  # some incomplete responses in every chunk
+    whole = driver_analysis(data, "Y", ["X", "M"], weights, n_boot=50, seed=3)
+    chunks = [data.iloc[start:start + 30] for start in range(0, len(data), 30)]
+    parts = driver_analysis_of_chunks(iter(chunks), "Y", ["X", "M"], weights, n_boot=50, seed=3)
+    assert (parts.n, parts.n_dropped) == (whole.n, whole.n_dropped)
+    assert_allclose(parts.table.to_numpy(), whole.table.to_numpy(), rtol=1e-9, atol=1e-12)
+    assert parts.r2 == pytest.approx(whole.r2, rel=1e-12)
+    assert parts.intercept_se == pytest.approx(whole.intercept_se, rel=1e-9)
+
+
+def test_a_constant_driver_is_found_across_chunks(swiss):
+    from surveyapp.analysis.drivers import driver_analysis_of_chunks
+
+    data = swiss.assign(Same=1.0)
+    with pytest.raises(DriverAnalysisError, match="Driver 'Same' has the same value"):
+        driver_analysis_of_chunks([data.iloc[:20], data.iloc[20:]], "Fertility", ["Education", "Same"])
+    data.loc[data.index[30], "Same"] = 2.0  # different only in the second chunk: not constant
+    result = driver_analysis_of_chunks([data.iloc[:20], data.iloc[20:]], "Fertility", ["Education", "Same"])
+    assert result.n == 47

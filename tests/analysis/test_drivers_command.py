@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from surveyapp.analysis.drivers import driver_analysis
-from surveyapp.analysis.drivers_command import drivers
+from surveyapp.commands.drivers import drivers
 
 SWISS_DRIVERS = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
 ARGS = ["--outcome", "Fertility", "--drivers", ",".join(SWISS_DRIVERS)]
@@ -175,7 +175,7 @@ def test_runs_as_a_module_without_the_app(swiss_csv):
         [
             sys.executable,
             "-m",
-            "surveyapp.analysis.drivers_command",
+            "surveyapp.commands.drivers",
             str(swiss_csv),
             *ARGS,
             "--format",
@@ -193,7 +193,7 @@ def test_runs_as_a_module_without_the_app(swiss_csv):
 def test_the_library_never_imports_flask():
     code = (
         "import sys; import surveyapp.analysis.drivers, surveyapp.analysis.kpis, surveyapp.analysis.scoring, "
-        "surveyapp.analysis.reliability, surveyapp.analysis.drivers_command; "
+        "surveyapp.analysis.reliability, surveyapp.analysis.driver_export, surveyapp.tabular; "
         "bad = [m for m in sys.modules if m.startswith(('flask', 'sqlalchemy'))]; print(bad)"
     )
     # Import the analysis modules alone (surveyapp/__init__ may import Flask for the app itself):
@@ -211,8 +211,35 @@ def test_the_library_never_imports_flask():
 
 
 def test_read_only_needed_columns(tmp_path, swiss):
-    # Extra text columns in the file do not matter: only the named columns are read.
-    path = tmp_path / "wide.csv"
-    swiss.assign(comment="free text, with commas").to_csv(path)
-    assert run(path, *ARGS, "--format", "json").exit_code == 0
-    assert pd.read_csv(path).shape[1] == 8
+    # Columns the analysis does not name are never parsed: a text column full of commas and a column
+    # that is not a number at all change nothing, and the reader returns the named columns only.
+    from surveyapp.tabular import read_columns
+
+    narrow = tmp_path / "narrow.csv"
+    swiss.to_csv(narrow)
+    wide = tmp_path / "wide.csv"
+    swiss.assign(comment="free text, with commas", code="x").to_csv(wide)
+    assert run(wide, *ARGS, "--format", "json").output == run(narrow, *ARGS, "--format", "json").output
+    assert list(read_columns(wide, ["Education", "Fertility"]).columns) == ["Fertility", "Education"]
+    chunks = list(read_columns(wide, ["Education", "Fertility"], chunk_rows=10))
+    assert [len(c) for c in chunks] == [10, 10, 10, 10, 7]
+    assert all(list(c.columns) == ["Fertility", "Education"] for c in chunks)
+
+
+def test_header_row_below_a_title_in_a_workbook(tmp_path, swiss):
+    path = tmp_path / "report.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        swiss.to_excel(writer, startrow=2, index=False)
+        writer.sheets["Sheet1"]["A1"] = "Swiss fertility, 1888"
+    assert run(path, *ARGS, "--format", "json").exit_code == 1  # row 1 is the title
+    result = run(path, *ARGS, "--format", "json", "--header-row", 3)
+    assert result.exit_code == 0, result.output
+    assert round(json.loads(result.output)["r2"], 4) == 0.7067
+
+
+def test_utf16_tab_separated_text_as_excel_saves_it(tmp_path, swiss):
+    path = tmp_path / "unicode.csv"
+    swiss.to_csv(path, sep="\t", encoding="utf-16", index=False)
+    result = run(path, *ARGS, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert round(json.loads(result.output)["r2"], 4) == 0.7067

@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from surveyapp.analysis.drivers import customer_relationship_matrix, driver_analysis, importance_performance
+from surveyapp.analysis.drivers import driver_analysis
+from surveyapp.analysis.importance_performance import importance_performance
+from surveyapp.analysis.relationship_matrix import customer_relationship_matrix
 
 
 def test_quadrants_with_default_cut_points():
@@ -44,7 +46,17 @@ def test_from_a_driver_result(swiss):
     quadrants = result.importance_performance()
     assert quadrants.importance_cut == pytest.approx(1 / 5)  # mean of shares summing to 1
     assert quadrants.performance_cut == pytest.approx(swiss[drivers].mean().mean())
-    assert set(quadrants.table["quadrant"]) <= {"fix first", "keep up", "possible overkill", "low priority"}
+    # Each driver in the quadrant its own share and mean put it in (Martilla & James 1977).
+    shares, means = result.table["lmg_share"], result.table["mean"]
+    expected = {
+        name: ("keep up" if means[name] >= quadrants.performance_cut else "fix first")
+        if shares[name] >= 1 / 5
+        else ("possible overkill" if means[name] >= quadrants.performance_cut else "low priority")
+        for name in drivers
+    }
+    assert quadrants.table["quadrant"].to_dict() == expected
+    assert quadrants.table["importance"].to_dict() == pytest.approx(shares.to_dict())
+    assert len(set(expected.values())) >= 3  # the swiss drivers spread over the quadrants
 
 
 def test_customer_relationship_matrix_by_hand():

@@ -7,8 +7,8 @@ import re
 from surveyapp.extensions import db
 from surveyapp.invitations.mailer import send_due_mails
 from surveyapp.invitations.operations import queue_invitations
-from surveyapp.invitations.unsubscribe import unsubscribe_token
 from surveyapp.models import Contact, OutboxMail
+from surveyapp.signing import unsubscribe_token
 
 from .conftest import UNSUBSCRIBE, add_contacts, next_wave, parts
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.models import QuestionnaireVersion, User
-from surveyapp.questionnaire.publishing import publish_questionnaire
-from surveyapp.surveys import create_survey
+from surveyapp.surveys import create_survey, publish_questionnaire
 
 from .conftest import SHORT, add_user, count, english_client, sign_in
 

@@ -16,8 +16,7 @@ from surveyapp.extensions import db
 from surveyapp.invitations.operations import open_wave
 from surveyapp.models import Contact, Invitation, OutboxMail, Survey, Wave
 from surveyapp.models.base import utcnow
-from surveyapp.questionnaire.publishing import publish_questionnaire
-from surveyapp.surveys import create_survey, get_survey
+from surveyapp.surveys import create_survey, get_survey, publish_questionnaire
 
 from .conftest import SHORT, count, csrf_token, post_form
 

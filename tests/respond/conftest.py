@@ -14,8 +14,7 @@ from surveyapp.invitations.links import find_invitation, invitation_token
 from surveyapp.invitations.operations import create_invitation, open_wave, upsert_contact
 from surveyapp.models import Response, Survey, Wave
 from surveyapp.models.base import utcnow
-from surveyapp.questionnaire.publishing import publish_questionnaire
-from surveyapp.surveys import create_survey
+from surveyapp.surveys import create_survey, publish_questionnaire
 
 ROOT = Path(__file__).resolve().parents[2]
 LOYALTY = ROOT / "questionnaires" / "loyalty-tracker.yaml"

@@ -7,9 +7,8 @@ import numpy as np
 from surveyapp.extensions import db
 from surveyapp.invitations.operations import create_invitation, open_wave, upsert_contact
 from surveyapp.models import Answer, Response
-from surveyapp.questionnaire.publishing import publish_questionnaire
 from surveyapp.results.dataset import construct_definitions, response_table
-from surveyapp.surveys import create_survey
+from surveyapp.surveys import create_survey, publish_questionnaire
 
 ALL_TYPES = Path(__file__).resolve().parents[2] / "questionnaires" / "all-item-types.yaml"
 

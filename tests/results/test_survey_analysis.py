@@ -3,9 +3,8 @@
 from pathlib import Path
 
 from surveyapp.demo import build_demo
-from surveyapp.questionnaire.publishing import publish_questionnaire
 from surveyapp.results.survey_analysis import analyze_stored_survey
-from surveyapp.surveys import use_version
+from surveyapp.surveys import publish_questionnaire, use_version
 
 LOYALTY = Path(__file__).resolve().parents[2] / "questionnaires" / "loyalty-tracker.yaml"
 
@@ -34,8 +33,8 @@ def test_a_new_version_with_a_renamed_item_keeps_the_construct_for_earlier_waves
 def test_excluding_flagged_responses_when_every_response_is_flagged(app_ctx):
     import pandas as pd
 
-    from surveyapp.questionnaire.publishing import publish_questionnaire as publish
     from surveyapp.results.survey_analysis import analyze_survey
+    from surveyapp.surveys import publish_questionnaire as publish
 
     questionnaire = publish(LOYALTY).version.questionnaire()
     rows = [{item: 3 for item in ("product_quality", "product_fit", "product_value", "processes_speed",

@@ -13,10 +13,9 @@ from surveyapp.extensions import db
 from surveyapp.invitations.operations import open_wave
 from surveyapp.models import Answer, Response
 from surveyapp.models.base import utcnow
-from surveyapp.questionnaire.publishing import publish_questionnaire
 from surveyapp.results.dataset import response_table
 from surveyapp.results.survey_analysis import analyze_stored_survey
-from surveyapp.surveys import use_version
+from surveyapp.surveys import publish_questionnaire, use_version
 
 LOYALTY = Path(__file__).resolve().parents[2] / "questionnaires" / "loyalty-tracker.yaml"
 

@@ -328,11 +328,23 @@ def test_the_page_speaks_dutch_with_dutch_numbers(app, manager, demo):
     assert "Fix first" not in text and "Key figures" not in text
 
 
-def test_every_quadrant_has_a_label():
-    from surveyapp.analysis.importance_performance import QUADRANTS
-    from surveyapp.results.views import QUADRANT_LABELS
-
-    assert set(QUADRANT_LABELS) == set(QUADRANTS)
+@pytest.mark.parametrize(("headers", "labels"), [
+    (ENGLISH, {"fix first": "Fix first", "keep up": "Keep up", "possible overkill": "Possible overkill",
+               "low priority": "Low priority"}),
+    (DUTCH, {"fix first": "Eerst verbeteren", "keep up": "Vasthouden", "possible overkill": "Mogelijk te veel aandacht",
+             "low priority": "Lage prioriteit"}),
+])
+def test_every_quadrant_is_shown_under_its_own_label_in_the_readers_language(app, manager, demo, headers, labels):
+    html = manager.get(f"/results/{demo['slug']}", headers=headers).data.decode()
+    groups = dict(re.findall(r'<tbody class="quadrant quadrant-([a-z-]+)">\s*<tr><th scope="rowgroup" colspan="3">'
+                             r"([^<]+)</th>", html))
+    assert groups == {key.replace(" ", "-"): label for key, label in labels.items()}
+    # and each driver sits in the quadrant the analysis puts it in
+    _, analysis = expected_analysis(app, demo["slug"])
+    quadrants = analysis.importance_performance().table["quadrant"]
+    for key in set(quadrants):
+        body = html.split(f'<tbody class="quadrant quadrant-{key.replace(" ", "-")}">')[1].split("</tbody>")[0]
+        assert body.count('<th scope="row">') == int((quadrants == key).sum()), key
 
 
 def test_sign_in_accepts_an_address_pasted_with_spaces_and_refuses_a_wrong_password(app):

@@ -1,0 +1,119 @@
+"""``surveyapp drivers FILE``: driver analysis of a CSV or XLSX file from the command line.
+
+The command needs no application and no database: ``surveyapp drivers`` is dispatched before
+Flask's command group starts (see :func:`surveyapp.cli.run`), and ``python -m
+surveyapp.commands.drivers`` runs it on its own. A CSV file is read in chunks of rows and
+analysed in one pass, so memory does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+#: Rows per chunk when reading a CSV file.
+CHUNK_ROWS = 250_000
+
+
+def _single_threaded_blas():
+    """One BLAS thread (unless the user chose otherwise), set before NumPy is first imported.
+
+    The analysis multiplies row blocks by p × p matrices (p = the number of drivers): too small to
+    share among threads, and the idle threads of a threaded BLAS spin, which doubled the CPU time of
+    the HC3 pass on the benchmark (bench/README.md).
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
+def _split_names(text):
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+@click.command("drivers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--outcome", required=True, help="Outcome column, e.g. the 0-10 recommendation score.")
+@click.option(
+    "--drivers", "driver_names", required=True, help="Comma-separated driver columns, e.g. Q1,Q2,Q3,Q4,Q5."
+)
+@click.option("--weight", default=None, help="Column of non-negative case weights.")
+@click.option(
+    "--bootstrap",
+    "n_boot",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Bootstrap resamples for confidence intervals of the importances.",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the bootstrap, for reproducible intervals.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "xlsx"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of the terminal (required for xlsx).",
+)
+@click.option(
+    "--header-row",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Row holding the column names (rows above it, e.g. a title, are skipped).",
+)
+def drivers(file, outcome, driver_names, weight, n_boot, seed, output_format, output, header_row):
+    """Driver analysis of FILE (CSV or XLSX): which drivers move OUTCOME, and how much.
+
+    Prints coefficients with HC3 robust standard errors, standardized coefficients, VIF, and the
+    relative importance of each driver (LMG/Shapley and Johnson's relative weights) as a table,
+    JSON, or an xlsx workbook.
+    """
+    _single_threaded_blas()
+    from ..analysis.driver_export import format_table, write_workbook
+    from ..analysis.drivers import DriverAnalysisError, driver_analysis_of_chunks
+    from ..tabular import TabularFileError, read_columns
+
+    names = _split_names(driver_names)
+    if not names:
+        raise click.ClickException("--drivers names no columns.")
+    if output_format == "xlsx" and output is None:
+        raise click.ClickException("--format xlsx writes a workbook: give its path with -o FILE.")
+    columns = list(dict.fromkeys([outcome, *names] + ([weight] if weight else [])))
+    try:
+        chunks = read_columns(file, columns, header_row=header_row, chunk_rows=CHUNK_ROWS)
+        result = driver_analysis_of_chunks(chunks, outcome, names, weight, n_boot=n_boot, seed=seed)
+    except (DriverAnalysisError, TabularFileError) as error:
+        raise click.ClickException(str(error)) from None
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"Cannot read {file.name}: {error}") from None
+    except Exception as error:  # openpyxl and zipfile raise their own kinds for a damaged workbook
+        raise click.ClickException(f"Cannot read {file.name} as a spreadsheet: {error}") from None
+
+    if output_format == "xlsx":
+        try:
+            write_workbook(result, output)
+        except OSError as error:
+            raise click.ClickException(f"Cannot write {output}: {error}") from None
+        click.echo(f"Wrote {output}", err=True)
+        return
+    text = json.dumps(result.to_dict(), indent=2) if output_format == "json" else format_table(result)
+    if output is None:
+        click.echo(text)
+    else:
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as error:
+            raise click.ClickException(f"Cannot write {output}: {error}") from None
+
+
+if __name__ == "__main__":
+    drivers(prog_name="surveyapp drivers")
