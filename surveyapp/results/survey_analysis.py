@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.drivers import DriverAnalyses, driver_analyses
-from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, tracker
+from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, net_promoter_score, tracker
 from ..analysis.relationship_matrix import RelationshipMatrix, customer_relationship_matrix
 from ..analysis.reliability import ReliabilityReport, construct_reliability
 from ..analysis.scoring import construct_scores
 from ..questionnaire import Questionnaire
-from .dataset import construct_definitions, response_table
+from .dataset import analysis_table, construct_definitions
 
 #: The outcome that combines all loyalty outcomes (each rescaled to 0-100, then averaged).
 LOYALTY_INDEX = "loyalty_index"
@@ -38,6 +38,16 @@ class SurveyAnalysis:
     drivers: DriverAnalyses | None
     relationship: RelationshipMatrix | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Promoters, passives and detractors (shares 0..1) with NPS, interval and n: a row "all",
+    #: then a row per wave in time order (suppressed waves: NaN, ``suppressed`` True).
+    nps_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    min_n: int = DEFAULT_MIN_N
+    #: The attribute filters these figures were computed for ({} = all responses).
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.scores)
 
     def importance_performance(self, outcome: str = LOYALTY_INDEX):
         if self.drivers is None or (outcome, None) not in self.drivers.results:
@@ -152,23 +162,57 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
             )
     return SurveyAnalysis(scores=scores, kpis=kpis, summary=summary, breakdowns=breakdowns, tracker=trend,
                           reliability=reliability, drivers=drivers, relationship=relationship,
-                          warnings=warnings)
+                          warnings=warnings, nps_groups=nps_groups(scores, kpis, waves, min_n), min_n=min_n)
 
 
-def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None:
-    """The analysis of a survey's completed responses (one wave, or all); None when there are none.
+def nps_groups(scores: pd.DataFrame, kpis: dict, waves: list | None, min_n: int) -> pd.DataFrame:
+    """The promoter/passive/detractor split behind the NPS, overall and per wave."""
+    spec = kpis.get("nps")
+    if spec is None or not len(scores):
+        return pd.DataFrame()
+    parts = [("all", scores)] + [(w, scores[scores["wave"] == w]) for w in (waves or [])]
+    rows = []
+    for name, part in parts:
+        result = net_promoter_score(part[spec["column"]])
+        suppressed = result.n < min_n
+        row = {"group": name, "nps": result.nps, "ci_low": result.ci_low, "ci_high": result.ci_high,
+               "promoters": result.promoters, "passives": result.passives, "detractors": result.detractors,
+               "n": result.n, "suppressed": suppressed}
+        if suppressed:
+            row.update({key: np.nan for key in ("nps", "ci_low", "ci_high", "promoters", "passives", "detractors")})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("group")
 
-    The one path from the database to the figures, used by ``surveyapp analyze`` and the
-    results pages alike; ``options`` go to :func:`analyze_survey`.
+
+def analyze_stored_survey(survey, wave=None, filters: dict[str, str] | None = None,
+                          **options) -> SurveyAnalysis | None:
+    """The analysis of a survey's completed responses (one wave or all, optionally filtered by
+    attributes such as ``{"segment": "large"}``); None when no response is in scope.
+
+    The one path from the database to the figures, read by ``surveyapp analyze``, the
+    dashboard, the downloads and the API: the figures are computed once per (wave, filters,
+    options), stored, and recomputed only when a response was completed or the questionnaire
+    version changed since (see :mod:`.stored`). ``options`` go to :func:`analyze_survey`.
     """
+    from .stored import stored_analysis
+
+    return stored_analysis(survey, wave, filters or {}, options)
+
+
+def compute_survey_analysis(survey, wave=None, filters: dict[str, str] | None = None,
+                            **options) -> SurveyAnalysis | None:
+    """The analysis computed afresh from the answers (no stored figures read or written)."""
     from ..extensions import db
     from ..models import QuestionnaireVersion
 
-    table = response_table(survey, wave=wave)
+    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
+    items = [item for definition in construct_definitions(questionnaire).values() for item in definition["items"]]
+    table = analysis_table(survey, wave=wave, items=list(dict.fromkeys(items)), filters=filters)
     if table.empty:
         return None
-    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
-    return analyze_survey(table, questionnaire, **options)
+    analysis = analyze_survey(table, questionnaire, **options)
+    analysis.filters = dict(filters or {})
+    return analysis
 
 
 def finite(value) -> float | None:
