@@ -97,6 +97,34 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
     return table
 
 
+def _fetch_grid(query, width: int) -> np.ndarray:
+    """The rows of ``query`` as a float array (NULL becomes NaN)."""
+    rows = _fetch_rows(query)
+    if not rows:
+        return np.empty((0, width))
+    return np.array(rows, dtype=float)
+
+
+def _fetch_rows(query) -> list[tuple]:
+    """The rows of a Core ``query`` as plain tuples, through the DB-API cursor.
+
+    For bulk reads of plain columns: SQLAlchemy's row objects and type processing cost more
+    than the query itself here; the raw tuples go straight into NumPy and pandas.
+    """
+    compiled = query.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
+    connection = db.session.connection()
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        params = compiled.construct_params()
+        if compiled.positional:
+            cursor.execute(str(compiled), tuple(params[name] for name in compiled.positiontup))
+        else:
+            cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _questionnaire(survey: Survey) -> Questionnaire:
     return db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
 
@@ -163,7 +191,7 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
     )
     if wave is not None:
         query = query.where(Response.wave_id == wave.id)
-    rows = db.session.execute(query).all()
+    rows = _fetch_rows(query)
     if not rows:
         return pd.DataFrame(columns=list(ANALYSIS_CONTEXT), index=pd.Index([], name="response_id"))
     ids, wave_ids, languages, versions, attributes = zip(*rows, strict=True)
@@ -187,29 +215,33 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
     if table.empty:
         return table
 
-    answer_query = (
-        db.select(Answer.response_id, Answer.item_id, Answer.number)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id, Response.status == "completed", Answer.number.is_not(None))
-    )
-    if wave is not None:
-        answer_query = answer_query.where(Response.wave_id == wave.id)
-    if items is not None:
-        answer_query = answer_query.where(Answer.item_id.in_(list(items)))
-    answers = db.session.execute(answer_query).all()
-    columns = list(items) if items is not None else []
+    if items is None:
+        items = list(db.session.scalars(
+            db.select(Answer.item_id.distinct()).join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey.id, Answer.number.is_not(None))
+        ))
+    columns = list(dict.fromkeys(items))
     values = np.full((len(table), len(columns)), np.nan)
-    if answers:
-        response_ids, item_ids, numbers = zip(*answers, strict=True)
-        codes, found = pd.factorize(pd.Series(item_ids), sort=False)
-        if items is None:
-            columns = list(found)
-            values = np.full((len(table), len(columns)), np.nan)
-        position = {name: i for i, name in enumerate(columns)}
-        column_of = np.array([position.get(name, -1) for name in found], dtype=np.int64)[codes]
-        rows_index = table.index.get_indexer(np.fromiter(response_ids, dtype=np.int64, count=len(response_ids)))
-        keep = (rows_index >= 0) & (column_of >= 0)
-        values[rows_index[keep], column_of[keep]] = np.asarray(numbers, dtype=float)[keep]
+    if columns:
+        # The database pivots: one row per response, one number per item, so that what crosses
+        # into Python is a compact grid of floats (no item names per value, no JSON).
+        answer_query = (
+            db.select(Answer.response_id, *[
+                db.func.max(db.case((Answer.item_id == item, Answer.number))).label(f"c{index}")
+                for index, item in enumerate(columns)
+            ])
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey.id, Response.status == "completed", Answer.number.is_not(None),
+                   Answer.item_id.in_(columns))
+            .group_by(Answer.response_id)
+        )
+        if wave is not None:
+            answer_query = answer_query.where(Response.wave_id == wave.id)
+        grid = _fetch_grid(answer_query, len(columns) + 1)
+        if len(grid):
+            rows_index = table.index.get_indexer(grid[:, 0].astype(np.int64))
+            keep = rows_index >= 0
+            values[rows_index[keep]] = grid[keep, 1:]
     answer_frame = pd.DataFrame(values, index=table.index, columns=columns)
     answer_frame = answer_frame.loc[:, answer_frame.notna().any().to_numpy()]  # items nobody answered: absent
     return table.join(answer_frame.drop(columns=[c for c in answer_frame.columns if c in table.columns]))
