@@ -164,6 +164,10 @@ def construct_definitions(questionnaire: Questionnaire) -> dict[str, dict]:
     return definitions
 
 
+#: Attributes results are grouped and filtered by (besides the language), when respondents have them.
+GROUPING_ATTRIBUTES = ("segment", "channel", "persona")
+#: An attribute with more distinct values than this is not offered as a filter (an id, a free text).
+MAX_FILTER_VALUES = 50
 #: Columns of :func:`analysis_table` besides the item columns.
 ANALYSIS_CONTEXT = ("wave", "wave_opens_at", "language", "questionnaire_version_id")
 
@@ -209,10 +213,14 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
     if len(parsed.columns):
         parsed.index = index
         table = table.join(parsed)
+    # The values each grouping attribute takes before filtering: what a filter can offer.
+    values_seen = {name: sorted(map(str, table[name].dropna().unique())) for name in GROUPING_ATTRIBUTES
+                   if name in table.columns and table[name].nunique() <= MAX_FILTER_VALUES}
     for name, value in (filters or {}).items():
         column = table[name] if name in table.columns else pd.Series(None, index=table.index, dtype=object)
         table = table[column.astype("string").eq(str(value)).fillna(False).to_numpy()]
     if table.empty:
+        table.attrs["attribute_values"] = values_seen
         return table
 
     if items is None:
@@ -244,4 +252,6 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
             values[rows_index[keep]] = grid[keep, 1:]
     answer_frame = pd.DataFrame(values, index=table.index, columns=columns)
     answer_frame = answer_frame.loc[:, answer_frame.notna().any().to_numpy()]  # items nobody answered: absent
-    return table.join(answer_frame.drop(columns=[c for c in answer_frame.columns if c in table.columns]))
+    table = table.join(answer_frame.drop(columns=[c for c in answer_frame.columns if c in table.columns]))
+    table.attrs["attribute_values"] = values_seen
+    return table

@@ -44,6 +44,9 @@ class SurveyAnalysis:
     min_n: int = DEFAULT_MIN_N
     #: The attribute filters these figures were computed for ({} = all responses).
     filters: dict = field(default_factory=dict)
+    #: The values segment, channel and persona take in the wave, before the filters: what a
+    #: dashboard can offer to filter by.
+    attribute_values: dict = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -212,6 +215,7 @@ def compute_survey_analysis(survey, wave=None, filters: dict[str, str] | None = 
         return None
     analysis = analyze_survey(table, questionnaire, **options)
     analysis.filters = dict(filters or {})
+    analysis.attribute_values = dict(table.attrs.get("attribute_values", {}))
     return analysis
 
 

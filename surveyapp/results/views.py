@@ -92,7 +92,7 @@ def survey(slug: str):
     return render_template(
         "results/survey.html", survey=survey, wave=wave, analysis=analysis, filters=filters, language=language,
         title=survey_title(survey, language), report=survey_report(survey, wave, analysis=analysis),
-        filter_fields=filter_fields(survey, questionnaire, filters, language),
+        filter_fields=filter_fields(survey, questionnaire, filters, language, analysis),
         text_questions=text_questions(questionnaire, language),
     )
 
@@ -116,8 +116,10 @@ def drivers_workbook(slug: str):
 @bp.get("/<slug>/open/<item_id>")
 @role_required(*READERS)
 def open_answers(slug: str, item_id: str):
+    from ..analysis.kpis import DEFAULT_MIN_N
     from .open_answers import NPS_GROUPS, nps_item
     from .open_answers import open_answers as find_answers
+    from .survey_analysis import analyze_stored_survey
 
     survey, wave = _survey_and_wave(slug)
     questionnaire = _questionnaire(survey)
@@ -136,7 +138,8 @@ def open_answers(slug: str, item_id: str):
     return render_template(
         "results/open_answers.html", survey=survey, wave=wave, filters=filters, language=language,
         title=survey_title(survey, language), question=question, found=found, group=group, search=search,
-        filter_fields=filter_fields(survey, questionnaire, filters, language),
+        filter_fields=filter_fields(survey, questionnaire, filters, language,
+                                    analyze_stored_survey(survey, wave, min_n=DEFAULT_MIN_N)),
         group_options=[(g, str(NPS_GROUP_LABELS[g])) for g in NPS_GROUPS] if nps_item(questionnaire) else [],
         show_contacts=current_user.has_role(*PERSONAL_DATA_READERS),
     )
@@ -175,10 +178,22 @@ def _questionnaire(survey: Survey) -> Questionnaire:
 # --- filters --------------------------------------------------------------------------------------
 
 
-def filter_attributes(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
-    """What the results can be filtered by: every choice attribute, and the language."""
-    attributes = {name: tuple(attribute.values) for name, attribute in questionnaire.attributes.items()
-                  if attribute.type == "choice" and attribute.values}
+def filter_attributes(questionnaire: Questionnaire, analysis: SurveyAnalysis | None = None
+                      ) -> dict[str, tuple[str, ...] | None]:
+    """What the results can be filtered by, with the values offered (None: not known yet).
+
+    Every choice attribute (its declared values), the language, and the grouping attributes
+    declared as free text (channel, persona: the values the responses hold).
+    """
+    from .dataset import GROUPING_ATTRIBUTES
+
+    attributes: dict[str, tuple[str, ...] | None] = {}
+    seen = analysis.attribute_values if analysis is not None else {}
+    for name, attribute in questionnaire.attributes.items():
+        if attribute.type == "choice" and attribute.values:
+            attributes[name] = tuple(attribute.values)
+        elif name in GROUPING_ATTRIBUTES and attribute.type == "text":
+            attributes[name] = tuple(seen[name]) if name in seen else None
     attributes["language"] = tuple(questionnaire.languages)
     return attributes
 
@@ -190,10 +205,10 @@ def requested_filters(questionnaire: Questionnaire) -> dict[str, str]:
     """
     filters = {}
     for name, values in filter_attributes(questionnaire).items():
-        value = request.args.get(name)
+        value = request.args.get(name, "").strip()[:100]
         if not value:
             continue
-        if value not in values:
+        if values is not None and value not in values:
             abort(400, description=_("%(value)s is not a value of %(name)s.", value=value, name=name))
         filters[name] = value
     return filters
@@ -207,11 +222,15 @@ class FilterField:
     selected: str | None
 
 
-def filter_fields(survey: Survey, questionnaire: Questionnaire, filters: dict, language: str) -> list[FilterField]:
-    from ..questionnaire.languages import LANGUAGES  # noqa: F401  (the codes the options name)
-
+def filter_fields(survey: Survey, questionnaire: Questionnaire, filters: dict, language: str,
+                  analysis: SurveyAnalysis | None = None) -> list[FilterField]:
     fields = []
-    for name, values in filter_attributes(questionnaire).items():
+    for name, values in filter_attributes(questionnaire, analysis).items():
+        values = tuple(values or ())
+        if filters.get(name) and filters[name] not in values:
+            values = (*values, filters[name])  # the chosen value stays on offer
+        if not values:
+            continue
         if name == "language":
             label = _("Language")
             options = [(value, LANGUAGE_NAMES.get(value, value)) for value in values]
