@@ -31,6 +31,11 @@ def upgrade():
         op.execute("UPDATE answers SET number = CAST(json_extract(value, '$') AS REAL) "
                    "WHERE json_type(value) IN ('integer', 'real')")
 
+    # Counting a survey's completed responses (the stored analysis' fingerprint) from the index alone.
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.create_index('ix_responses_survey_status_completed', ['survey_id', 'status', 'completed_at'],
+                              unique=False)
+
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alert_to', sa.String(length=254), nullable=True))
 
@@ -51,6 +56,7 @@ def upgrade():
     sa.Column('fingerprint', sa.String(length=200), nullable=False),
     sa.Column('responses', sa.Integer(), nullable=False),
     sa.Column('payload', sa.LargeBinary(), nullable=True),
+    sa.Column('scores', sa.LargeBinary(), nullable=True),
     sa.Column('computed_at', sa.DateTime(), nullable=False),
     sa.Column('seconds', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_stored_analyses_survey_id_surveys'), ondelete='CASCADE'),
@@ -73,5 +79,7 @@ def downgrade():
         batch_op.drop_column('response_id')
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_column('alert_to')
+    with op.batch_alter_table('responses', schema=None) as batch_op:
+        batch_op.drop_index('ix_responses_survey_status_completed')
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.drop_column('number')

@@ -30,5 +30,6 @@ class StoredAnalysis(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(200))
     responses: Mapped[int] = mapped_column(Integer, default=0)  # analysed (after filters)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: no completed responses in scope
+    scores: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # per-respondent scores, apart
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     seconds: Mapped[float | None] = mapped_column(Float)  # how long computing took

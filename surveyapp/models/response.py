@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -13,6 +13,8 @@ class Response(db.Model):
     """One respondent's answers to one questionnaire version in one wave."""
 
     __tablename__ = "responses"
+    # Counting a survey's completed responses (the stored analysis' fingerprint) from the index alone.
+    __table_args__ = (Index("ix_responses_survey_status_completed", "survey_id", "status", "completed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)

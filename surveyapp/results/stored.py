@@ -33,12 +33,21 @@ from ..models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-#: Bump when SurveyAnalysis (or anything pickled inside it) changes shape: old rows are recomputed.
-FORMAT = 1
+#: Bump when something pickled inside SurveyAnalysis changes shape: old rows are recomputed.
+#: (A field added to or removed from SurveyAnalysis itself changes the key by itself.)
+FORMAT = 2
+
+
+def _format() -> str:
+    from dataclasses import fields
+
+    from .survey_analysis import SurveyAnalysis
+
+    return f"{FORMAT}:" + ",".join(sorted(f.name for f in fields(SurveyAnalysis)))
 
 
 def scope_key(wave: Wave | None, filters: dict, options: dict) -> str:
-    plain = json.dumps({"format": FORMAT, "wave": wave.id if wave else None, "filters": filters,
+    plain = json.dumps({"format": _format(), "wave": wave.id if wave else None, "filters": filters,
                         "options": options}, sort_keys=True, default=str)
     return hashlib.sha256(plain.encode()).hexdigest()
 
@@ -66,6 +75,7 @@ def stored_analysis(survey: Survey, wave: Wave | None, filters: dict, options: d
             return None
         analysis = _loads(row.payload)
         if analysis is not None:
+            analysis.attach_scores(lambda row_id=row.id: _stored_scores(row_id))
             return analysis
     started = time.perf_counter()
     analysis = compute_survey_analysis(survey, wave, filters, **options)
@@ -81,10 +91,20 @@ def forget_stored_analyses(survey: Survey) -> None:
     db.session.execute(db.delete(StoredAnalysis).where(StoredAnalysis.survey_id == survey.id))
 
 
+def _stored_scores(row_id: int):
+    payload = db.session.scalar(db.select(StoredAnalysis.scores).where(StoredAnalysis.id == row_id))
+    return _loads(payload) if payload is not None else None
+
+
 def _store(survey, wave, key, filters, options, current, analysis, seconds) -> None:
-    payload = None if analysis is None else _dumps(analysis)
+    payload = scores = None
+    if analysis is not None:
+        # The per-respondent scores are most of the bytes and few readers need them: kept apart,
+        # read only when a reader touches ``analysis.scores``.
+        scores = _dumps(analysis.scores)
+        payload = _dumps(analysis.without_scores())
     values = {"fingerprint": current, "responses": analysis.n if analysis is not None else 0,
-              "payload": payload, "computed_at": utcnow(), "seconds": seconds,
+              "payload": payload, "scores": scores, "computed_at": utcnow(), "seconds": seconds,
               "wave_id": wave.id if wave else None, "filters": filters,
               "options": json.loads(json.dumps(options, default=str))}
     try:

@@ -48,9 +48,31 @@ class SurveyAnalysis:
     #: dashboard can offer to filter by.
     attribute_values: dict = field(default_factory=dict)
 
+    #: The number of responses analysed (len(scores), also when the scores are not loaded).
+    responses: int | None = None
+
     @property
     def n(self) -> int:
-        return len(self.scores)
+        return self.responses if self.responses is not None else len(self.scores)
+
+    def without_scores(self) -> SurveyAnalysis:
+        """A copy without the per-respondent scores (for storing them apart)."""
+        from dataclasses import replace
+
+        return replace(self, scores=None, responses=self.n)
+
+    def attach_scores(self, load) -> None:
+        """Read the scores with ``load()`` the first time ``scores`` is used."""
+        if self.__dict__.get("scores") is None:
+            del self.__dict__["scores"]
+            self.__dict__["_load_scores"] = load
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: "scores" after attach_scores().
+        if name == "scores" and "_load_scores" in self.__dict__:
+            self.__dict__["scores"] = self.__dict__.pop("_load_scores")()
+            return self.__dict__["scores"]
+        raise AttributeError(name)
 
     def importance_performance(self, outcome: str = LOYALTY_INDEX):
         if self.drivers is None or (outcome, None) not in self.drivers.results:
@@ -165,7 +187,8 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
             )
     return SurveyAnalysis(scores=scores, kpis=kpis, summary=summary, breakdowns=breakdowns, tracker=trend,
                           reliability=reliability, drivers=drivers, relationship=relationship,
-                          warnings=warnings, nps_groups=nps_groups(scores, kpis, waves, min_n), min_n=min_n)
+                          warnings=warnings, nps_groups=nps_groups(scores, kpis, waves, min_n), min_n=min_n,
+                          responses=len(scores))
 
 
 def nps_groups(scores: pd.DataFrame, kpis: dict, waves: list | None, min_n: int) -> pd.DataFrame:
