@@ -247,8 +247,14 @@ def main() -> None:
               flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"analysis_{n}.json"
-    target.write_text(json.dumps({"responses": n, "database": url.split(":")[0], "results": results,
-                                  "measured_at": time.strftime("%Y-%m-%d %H:%M")}, indent=2) + "\n")
+    # Cases not measured this time keep their last figures (e.g. the slow "before" case).
+    measured = {row["case"] for row in results}
+    kept = json.loads(target.read_text())["results"] if target.exists() else []
+    results = [row for row in kept if row["case"] not in measured] + results
+    for row in results:
+        row.setdefault("measured_at", time.strftime("%Y-%m-%d %H:%M"))
+    target.write_text(json.dumps({"responses": n, "database": url.split(":")[0], "results": results},
+                                 indent=2) + "\n")
     print(f"written {target.relative_to(ROOT)}")
 
 

@@ -98,29 +98,39 @@ def response_table(survey: Survey, *, wave: Wave | None = None, completed_only: 
 
 
 def _fetch_grid(query, width: int) -> np.ndarray:
-    """The rows of ``query`` as a float array (NULL becomes NaN)."""
-    rows = _fetch_rows(query)
-    if not rows:
-        return np.empty((0, width))
-    return np.array(rows, dtype=float)
+    """The rows of ``query`` as a float array (NULL becomes NaN), converted in chunks so that
+    never more than a chunk of Python floats exists at once."""
+    chunks = [np.array(rows, dtype=float) for rows in _fetch_rows(query, chunk=20_000)]
+    return np.concatenate(chunks) if chunks else np.empty((0, width))
 
 
-def _fetch_rows(query) -> list[tuple]:
+def _fetch_rows(query, chunk: int | None = None):
     """The rows of a Core ``query`` as plain tuples, through the DB-API cursor.
 
     For bulk reads of plain columns: SQLAlchemy's row objects and type processing cost more
-    than the query itself here; the raw tuples go straight into NumPy and pandas.
+    than the query itself here; the raw tuples go straight into NumPy and pandas. With
+    ``chunk``, an iterator over lists of at most that many rows.
     """
     compiled = query.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
     connection = db.session.connection()
     cursor = connection.connection.dbapi_connection.cursor()
+    params = compiled.construct_params()
+    if compiled.positional:
+        cursor.execute(str(compiled), tuple(params[name] for name in compiled.positiontup))
+    else:
+        cursor.execute(str(compiled), params)
+    if chunk is None:
+        try:
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+    return _chunks(cursor, chunk)
+
+
+def _chunks(cursor, size: int):
     try:
-        params = compiled.construct_params()
-        if compiled.positional:
-            cursor.execute(str(compiled), tuple(params[name] for name in compiled.positiontup))
-        else:
-            cursor.execute(str(compiled), params)
-        return cursor.fetchall()
+        while rows := cursor.fetchmany(size):
+            yield rows
     finally:
         cursor.close()
 
@@ -225,7 +235,7 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
 
     if items is None:
         items = list(db.session.scalars(
-            db.select(Answer.item_id.distinct()).join(Response, Response.id == Answer.response_id)
+            db.select(Answer.item_id).distinct().join(Response, Response.id == Answer.response_id)
             .where(Response.survey_id == survey.id, Answer.number.is_not(None))
         ))
     columns = list(dict.fromkeys(items))
