@@ -41,14 +41,53 @@ FIRST_NAMES = ["Anne", "Bram", "Daan", "Emma", "Fleur", "Joris", "Lotte", "Milan
                "Thijs", "Eva", "Lucas", "Julia", "Sem", "Sophie", "Ruben", "Iris", "Jesse"]
 LAST_NAMES = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos", "Vos",
               "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer", "de Wit", "Smith", "Jones", "Taylor", "Brown"]
+#: Open answers as customers write them, by what they would say: detractors complain, passives
+#: see room for improvement, promoters praise. Dutch and English are written, not translated.
 OPEN_TEXTS = {
-    "nl": ["Snellere levering zou fijn zijn.", "Meer persoonlijk contact met mijn accountmanager.",
-           "De website kan overzichtelijker.", "Prima zo, ga zo door!", "Facturen zijn vaak onduidelijk.",
-           "Ik wacht te lang op antwoord van de klantenservice."],
-    "en": ["Faster delivery would be great.", "More personal contact with my account manager.",
-           "The website could be clearer.", "All good, keep it up!", "Invoices are often unclear.",
-           "I wait too long for customer service to answer."],
+    "detractor": {
+        "nl": ["Ik wacht te lang op antwoord van de klantenservice; twee keer gebeld en niemand belde terug.",
+               "De levering was weer te laat en niemand liet iets weten.",
+               "Facturen kloppen vaak niet, het corrigeren kost mij elke maand tijd.",
+               "Sinds de nieuwe accountmanager voel ik me geen klant meer maar een nummer.",
+               "Te duur voor wat we krijgen, de concurrent biedt meer service.",
+               "Het bestelportaal valt regelmatig uit, juist op drukke dagen.",
+               "Beloftes worden niet nagekomen: de monteur kwam pas na drie weken."],
+        "en": ["I wait far too long for customer service to answer; I called twice and nobody called back.",
+               "The delivery was late again and nobody told us.",
+               "Invoices are often wrong and correcting them costs me time every month.",
+               "Since the new account manager I feel like a number, not a customer.",
+               "Too expensive for what we get; your competitor offers more service.",
+               "The ordering portal goes down regularly, always on busy days.",
+               "Promises are not kept: the engineer only came after three weeks."],
+    },
+    "passive": {
+        "nl": ["Prima product, maar de levertijden mogen korter.", "Meer persoonlijk contact zou fijn zijn.",
+               "De website kan overzichtelijker, ik kan facturen lastig terugvinden.",
+               "Goed, maar niet bijzonder. Denk eens mee over onze volgende stap.",
+               "Snellere reactie op e-mail zou helpen."],
+        "en": ["Good product, but delivery times could be shorter.", "More personal contact would be nice.",
+               "The website could be clearer; I struggle to find old invoices.",
+               "Good but not special. Help us think about our next step.",
+               "Faster replies to email would help."],
+    },
+    "promoter": {
+        "nl": ["Altijd snel geholpen, mijn accountmanager denkt echt mee.", "Prima zo, ga zo door!",
+               "Betrouwbare levering en eerlijke prijzen.", "De monteur was vriendelijk en deskundig.",
+               "Fijn dat jullie proactief bellen als er iets verandert."],
+        "en": ["Always helped quickly; my account manager really thinks along.", "All good, keep it up!",
+               "Reliable delivery and fair prices.", "The engineer was friendly and knew his stuff.",
+               "Great that you call us proactively when something changes."],
+    },
 }
+#: Each wave tells a story: a dip in the processes in the middle wave (a delivery problem),
+#: recovery and better interaction in the last one. Per driver, added to the latent score.
+WAVE_EFFECTS = [
+    {},
+    {"processes": -0.6},
+    {"processes": 0.2},
+]
+#: Channels differ too: the account manager's customers are a little happier, web's a little less.
+CHANNEL_SHIFT = {"account_manager": 0.15, "store": 0.05, "phone": 0.0, "web": -0.1}
 
 
 @dataclass
@@ -83,7 +122,8 @@ def build_demo(*, contacts: int = 400, seed: int = 2026, links: int = 5) -> Demo
         for index, wave in enumerate(waves):
             current = index == len(waves) - 1
             share = 0.45 if current else 0.6
-            _fill_wave(survey, wave, questionnaire, people, share, rng, drift=0.12 * index)
+            _fill_wave(survey, wave, questionnaire, people, share, rng, drift=0.12 * index,
+                       effects=WAVE_EFFECTS[index % len(WAVE_EFFECTS)])
         queued = _queue_current_wave(survey, waves[-1])
     result = DemoResult(survey=survey, manager_email=DEMO_MANAGER, manager_password=password, created=created,
                         queued_mails=queued)
@@ -188,7 +228,7 @@ CARELESS_SHARE = 0.05
 CARELESS_KINDS = ("speeder", "straightliner", "duplicate", "acquiescent")
 
 
-def _fill_wave(survey, wave, questionnaire, people, share, rng, drift):
+def _fill_wave(survey, wave, questionnaire, people, share, rng, drift, effects=None):
     now = utcnow()
     end = min(wave.closes_at or now, now)
     span = max((end - wave.opens_at).total_seconds(), 3600)
@@ -203,7 +243,7 @@ def _fill_wave(survey, wave, questionnaire, people, share, rng, drift):
         invitation.opened_at = started
         invitation.last_mailed_at = wave.opens_at
         attributes = respondent_attributes(contact)
-        answers = synthetic_answers(questionnaire, attributes, contact.language, rng, drift)
+        answers = synthetic_answers(questionnaire, attributes, contact.language, rng, drift, effects)
         completed = rng.random() < 0.93
         seconds = rng.uniform(2, 9) * 60 if completed else 0.0  # drawn as before: the honest data stay the same
         kind = careless_rng.choice(CARELESS_KINDS) if careless_rng.random() < CARELESS_SHARE else None
@@ -260,11 +300,16 @@ def _page_seconds(questionnaire: Questionnaire, answers: dict, total: float) -> 
 
 
 def synthetic_answers(questionnaire: Questionnaire, attributes: dict, language: str,
-                      rng: random.Random, drift: float = 0.0) -> dict:
-    """One respondent's answers, page by page, honouring the display logic."""
+                      rng: random.Random, drift: float = 0.0, effects: dict | None = None) -> dict:
+    """One respondent's answers, page by page, honouring the display logic.
+
+    ``drift`` shifts every driver (a wave that is better overall), ``effects`` single drivers.
+    """
     shift = SEGMENT_SHIFT.get(attributes.get("segment"), 0.0) + drift
+    channel = CHANNEL_SHIFT.get(attributes.get("channel"), 0.0)
     common = rng.gauss(0, 1)
-    latent = {c.id: 0.6 * common + 0.8 * rng.gauss(0, 1) + shift for c in questionnaire.constructs_by_role("driver")}
+    latent = {c.id: 0.6 * common + 0.8 * rng.gauss(0, 1) + shift + channel + (effects or {}).get(c.id, 0.0)
+              for c in questionnaire.constructs_by_role("driver")}
     loyalty = sum(TRUE_WEIGHTS.get(name, 0.15) * value for name, value in latent.items()) + 0.45 * rng.gauss(0, 1)
     item_latent: dict[str, float] = {}
     reverse: set[str] = set()
@@ -276,19 +321,21 @@ def synthetic_answers(questionnaire: Questionnaire, attributes: dict, language: 
                 item_latent.setdefault(item_id, loyalty)
         reverse.update(construct.reverse)
 
+    recommend = next((item.id for item in questionnaire.items() if item.type == "nps"), None)
     answers: dict = {}
     for page in questionnaire.pages:
         if page not in questionnaire.visible_pages(answers, attributes):
             continue
         for item in page.visible_items(answers, attributes):
             for row in item.rows or (item,):
-                value = _answer(row, item_latent.get(row.id, loyalty), row.id in reverse, language, rng)
+                value = _answer(row, item_latent.get(row.id, loyalty), row.id in reverse, language, rng,
+                                answers.get(recommend) if recommend else None)
                 if value is not None:
                     answers[row.id] = value
     return answers
 
 
-def _answer(item, z: float, reverse: bool, language: str, rng: random.Random):
+def _answer(item, z: float, reverse: bool, language: str, rng: random.Random, score=None):
     if item.dont_know and rng.random() < 0.03:
         return DONT_KNOW
     if item.scale is not None:
@@ -308,9 +355,11 @@ def _answer(item, z: float, reverse: bool, language: str, rng: random.Random):
         high = item.max if item.max is not None else low + 100
         return int(rng.uniform(low, high)) if item.integer is not False else round(rng.uniform(low, high), 1)
     if item.type == "text":
-        if not item.required and rng.random() < 0.5:
+        if not item.required and rng.random() < 0.45:
             return None
-        return rng.choice(OPEN_TEXTS[language if language in OPEN_TEXTS else "en"])
+        group = ("promoter" if score >= 9 else "passive" if score >= 7 else "detractor") \
+            if isinstance(score, int | float) else "passive"
+        return rng.choice(OPEN_TEXTS[group][language if language in ("nl", "en") else "en"])
     return None
 
 

@@ -16,6 +16,14 @@ def register_error_handlers(app: Flask) -> None:
         return _page(400, _("This form has expired"),
                      _("Please go back, reload the page and try again. Nothing you entered earlier is lost."))
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        # A view's own explanation (abort(400, description=...)) is shown; Werkzeug's default is not.
+        description = getattr(error, "description", None)
+        return _page(400, _("Invalid request"),
+                     description if isinstance(description, str) and not description.startswith("The browser")
+                     else _("Please check the link you used."))
+
     @app.errorhandler(403)
     def forbidden(error):
         return _page(403, _("No access"),

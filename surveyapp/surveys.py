@@ -28,7 +28,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
 def create_survey(slug: str, version: QuestionnaireVersion, *, title: str | None = None,
-                  open_link: bool = False, **settings) -> Survey:
+                  open_link: bool = False, alert_to: str | None = None, **settings) -> Survey:
     """A survey putting ``version`` to a customer base; returns the existing one for ``slug``."""
     survey = get_survey(slug)
     if survey is not None:
@@ -41,6 +41,7 @@ def create_survey(slug: str, version: QuestionnaireVersion, *, title: str | None
         questionnaire_key=version.key,
         questionnaire_version_id=version.id,
         open_token=new_open_token() if open_link else None,
+        alert_to=alert_address(alert_to) if alert_to else None,
     )
     _apply_settings(survey, settings)
     db.session.add(survey)
@@ -58,9 +59,13 @@ def use_version(survey: Survey, version: QuestionnaireVersion) -> None:
     log.info("survey %s now uses %s version %s", survey.slug, version.key, version.version)
 
 
-def update_survey(survey: Survey, *, open_link: bool | None = None, **settings) -> Survey:
-    """Change a survey's reminder and retention settings, or switch its open link on or off."""
+def update_survey(survey: Survey, *, open_link: bool | None = None, alert_to: str | None = None,
+                  **settings) -> Survey:
+    """Change a survey's reminder and retention settings, switch its open link on or off, or set
+    its detractor alert address (``alert_to=""`` switches alerts off)."""
     _apply_settings(survey, settings)
+    if alert_to is not None:
+        survey.alert_to = alert_address(alert_to) if alert_to.strip() else None
     if open_link is True and survey.open_token is None:
         survey.open_token = new_open_token()
     elif open_link is False:
@@ -69,6 +74,16 @@ def update_survey(survey: Survey, *, open_link: bool | None = None, **settings) 
     log.info("survey %s updated: %s", survey.slug,
              ", ".join(f"{k}={v}" for k, v in settings.items() if v is not None) or "open link")
     return survey
+
+
+def alert_address(address: str) -> str:
+    """The normalized address for detractor alerts; ValueError names what is wrong."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"alert address {address!r} is not valid: {error}") from None
 
 
 def _apply_settings(survey: Survey, settings: dict) -> None:

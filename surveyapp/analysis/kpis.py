@@ -342,12 +342,16 @@ def breakdown(df, kpis, by, min_n=DEFAULT_MIN_N, conf_level=0.95, weights=None):
     """
     by = [by] if isinstance(by, str) else list(by)
     rows = []
+    for name, spec in kpis.items():
+        _check_spec(name, spec, df)
+    needed = list(dict.fromkeys([spec["column"] for spec in kpis.values()] + ([weights] if weights else [])))
     for column in by:
         if column not in df.columns:
             raise ValueError(f"group column {column!r} not in the data")
+        # Split once per group column, and only the KPI columns: not once per KPI, whole rows.
+        groups = list(df[needed].groupby(df[column], sort=True, observed=True))
         for name, spec in kpis.items():
-            _check_spec(name, spec, df)
-            for group, part in df.groupby(column, sort=True, observed=True):
+            for group, part in groups:
                 rows.append(
                     {
                         "group_by": column,
@@ -415,9 +419,12 @@ def tracker(df, kpis, wave="wave", waves=None, min_n=DEFAULT_MIN_N, alpha=0.05, 
     rows = []
     for name, spec in kpis.items():
         _check_spec(name, spec, df)
+    needed = list(dict.fromkeys([spec["column"] for spec in kpis.values()] + ([weights] if weights else [])))
+    parts = {current: df.loc[(df[wave] == current).to_numpy(), needed] for current in waves}
+    for name, spec in kpis.items():
         previous = None
         for current in waves:
-            part = df.loc[df[wave] == current]
+            part = parts[current]
             values = part[spec["column"]]
             cell = _cell(values, spec, min_n, conf_level, _weights_of(part, weights))
             change = p_change = float("nan")

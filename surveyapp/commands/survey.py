@@ -55,21 +55,26 @@ def with_settings(command):
 @click.option("--version", "number", type=int, help="Questionnaire version (default: the latest).")
 @click.option("--title", help="Title for managers (default: the questionnaire's title).")
 @click.option("--open-link", is_flag=True, help="Also give the survey an anonymous open link (website, QR code).")
+@click.option("--alert-to", "alert_to", metavar="ADDRESS",
+              help="Mail an alert to ADDRESS for every detractor's completed response (NPS 0-6).")
 @with_settings
 @with_appcontext
-def create(slug, key, number, title, open_link, **settings):
+def create(slug, key, number, title, open_link, alert_to, **settings):
     """Create survey SLUG on a published questionnaire."""
     from ..surveys import create_survey, get_survey
 
     if get_survey(slug) is not None:
         raise click.ClickException(f"survey '{slug}' exists already; change it with: surveyapp survey update")
     try:
-        item = create_survey(slug, _version(key, number), title=title, open_link=open_link, **settings)
+        item = create_survey(slug, _version(key, number), title=title, open_link=open_link, alert_to=alert_to,
+                             **settings)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Survey {item.slug} created on {key} version {item.questionnaire_version.version}.")
     if item.open_token:
         click.echo(f"Open link: {_open_link(item)}")
+    if item.alert_to:
+        click.echo(f"Detractor alerts go to {item.alert_to}.")
     click.echo(f"Next: surveyapp wave open --survey {slug}; surveyapp contacts import FILE --survey {slug}")
 
 
@@ -78,9 +83,11 @@ def create(slug, key, number, title, open_link, **settings):
 @click.option("--version", "number", type=int,
               help="Questionnaire version that new responses answer (0 = the latest).")
 @click.option("--open-link/--no-open-link", default=None, help="Switch the anonymous open link on or off.")
+@click.option("--alert-to", "alert_to", metavar="ADDRESS",
+              help="Mail an alert to ADDRESS for every detractor's completed response; '' switches alerts off.")
 @with_settings
 @with_appcontext
-def update(slug, number, open_link, **settings):
+def update(slug, number, open_link, alert_to, **settings):
     """Change survey SLUG: questionnaire version, reminders, retention, open link."""
     from ..surveys import update_survey, use_version
 
@@ -88,14 +95,14 @@ def update(slug, number, open_link, **settings):
     try:
         if number is not None:
             use_version(item, _version(item.questionnaire_key, number or None))
-        update_survey(item, open_link=open_link, **settings)
+        update_survey(item, open_link=open_link, alert_to=alert_to, **settings)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
         f"Survey {item.slug}: {item.questionnaire_key} version {item.questionnaire_version.version}, "
         f"reminders after {item.reminder_after_days} days (at most {item.max_reminders}), "
         f"retention {f'{item.retention_days} days' if item.retention_days is not None else 'unlimited'}, "
-        f"open link {_open_link(item)}"
+        f"open link {_open_link(item)}, detractor alerts to {item.alert_to or '-'}"
     )
 
 

@@ -34,7 +34,7 @@ from flask import current_app
 from ..extensions import db
 from ..models import OutboxMail
 from ..models.base import utcnow
-from . import operations
+from . import alerts, operations
 from .mails import build_message
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ class DirectoryTransport:
 
 def cancel_reason(mail: OutboxMail, now: datetime) -> str | None:
     """Why ``mail`` must not go out any more, or None."""
+    if mail.kind == alerts.KIND:
+        return alerts.alert_cancel_reason(mail)
     invitation = mail.invitation
     contact = invitation.contact if invitation is not None else None
     if contact is None or not contact.email:
@@ -203,14 +205,15 @@ def _deliver(mail: OutboxMail, transport, report: SendReport, clock, after_accep
         report.cancelled += 1
         return "cancelled"
     try:
-        message = build_message(mail)
+        message = alerts.build_alert_message(mail) if mail.kind == alerts.KIND else build_message(mail)
     except Exception as error:  # a template or data problem: nothing was sent, try again later
         log.exception("mail %s could not be rendered", mail.id)
         operations.record_temporary_failure(mail, f"could not render the mail: {_describe(error)}", now=clock())
         report.retried += 1
         return "retried"
     try:
-        transport.send(message, mail.invitation.contact.email, mail)
+        recipient = alerts.alert_recipient(mail) if mail.kind == alerts.KIND else mail.invitation.contact.email
+        transport.send(message, recipient, mail)
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
         return _refused(mail, code, _text(text), report, clock, recipient=True)

@@ -576,6 +576,9 @@ def record_sent(mail: OutboxMail, *, now: datetime | None = None) -> None:
     mail.sent_at = now
     mail.last_error = None
     invitation = mail.invitation
+    if invitation is None:  # an alert: no invitation to update
+        db.session.commit()
+        return
     invitation.last_mailed_at = now
     if mail.kind == "reminder":
         invitation.reminders_sent = (invitation.reminders_sent or 0) + 1

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from .analysis import StoredAnalysis
 from .contact import Contact
 from .invitation import Invitation, OutboxMail
 from .questionnaire import QuestionnaireVersion
@@ -15,6 +16,7 @@ __all__ = [
     "OutboxMail",
     "QuestionnaireVersion",
     "Response",
+    "StoredAnalysis",
     "Survey",
     "User",
     "Wave",

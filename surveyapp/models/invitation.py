@@ -43,11 +43,15 @@ class OutboxMail(db.Model):
     __tablename__ = "outbox_mails"
     # One invitation mail and one mail per reminder number: two `invite` runs at once cannot
     # queue the same mail twice.
-    __table_args__ = (UniqueConstraint("invitation_id", "kind", "reminder_number"),)
+    # One alert per response, however often completion is retried.
+    __table_args__ = (UniqueConstraint("invitation_id", "kind", "reminder_number"),
+                      UniqueConstraint("response_id", "kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # invitation | reminder
+    # An alert about a detractor's response (kind "alert") has no invitation but this response.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # invitation | reminder | alert
     reminder_number: Mapped[int] = mapped_column(Integer, default=0)  # 0 for the invitation, 1, 2, ...
     # queued -> sending -> sent | failed | uncertain (crash after claiming) | cancelled
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
@@ -60,3 +64,4 @@ class OutboxMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     invitation = relationship("Invitation")
+    response = relationship("Response")

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .base import JSONType, utcnow
@@ -13,6 +13,8 @@ class Response(db.Model):
     """One respondent's answers to one questionnaire version in one wave."""
 
     __tablename__ = "responses"
+    # Counting a survey's completed responses (the stored analysis' fingerprint) from the index alone.
+    __table_args__ = (Index("ix_responses_survey_status_completed", "survey_id", "status", "completed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
@@ -61,6 +63,21 @@ class Answer(db.Model):
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[str] = mapped_column(String(100))
     value: Mapped[object] = mapped_column(JSONType)
+    # The value as a number when it is one (scale, NPS, number answers), else NULL: the analysis
+    # loads these in bulk as floats, without decoding JSON. Kept in step with ``value`` below.
+    number: Mapped[float | None] = mapped_column(Float)
     other_text: Mapped[str | None] = mapped_column(Text)
 
     response = relationship("Response", back_populates="answers")
+
+    @validates("value")
+    def _keep_number(self, key, value):
+        self.number = numeric_value(value)
+        return value
+
+
+def numeric_value(value) -> float | None:
+    """The number an answer value holds, or None (texts, choices, lists, "don't know")."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -28,6 +28,8 @@ class Survey(db.Model):
     retention_days: Mapped[int | None] = mapped_column(Integer)
     # Per-language mail texts overriding the defaults: {"invitation": {"nl": {"subject":..., "body":...}}}
     mail_texts: Mapped[dict | None] = mapped_column(JSONType)
+    # Where an alert goes when a detractor completes a response (closing the loop); None = no alerts.
+    alert_to: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     questionnaire_version = relationship("QuestionnaireVersion")

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..invitations.alerts import queue_detractor_alert
 from ..models import Answer, Invitation, Response, Survey, Wave
 from ..models.base import utcnow
 
@@ -189,6 +190,7 @@ def complete_response(
     if answers or clear:
         _write_answers(response, answers or {}, clear, other_texts or {})
     _add_page_time(response, timed_page, shown_since)
+    queue_detractor_alert(response)  # in this transaction: one alert exactly when completed
     db.session.commit()
     db.session.refresh(response)
     log.info("response %s completed", response.id)

@@ -15,12 +15,12 @@ import pandas as pd
 from ..analysis.careless import FLAGS as CARELESS_FLAGS
 from ..analysis.drivers import DriverAnalyses, driver_analyses
 from ..analysis.intervals import design_effect
-from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, tracker
+from ..analysis.kpis import DEFAULT_MIN_N, breakdown, kpi_summary, net_promoter_score, tracker
 from ..analysis.relationship_matrix import RelationshipMatrix, customer_relationship_matrix
 from ..analysis.reliability import ReliabilityReport, construct_reliability
 from ..analysis.scoring import construct_scores
 from ..questionnaire import Questionnaire
-from .dataset import construct_definitions, response_table
+from .dataset import analysis_table, construct_definitions
 from .kpi_definitions import (
     AnsweredVersion,
     KpiDefinition,
@@ -75,6 +75,41 @@ class SurveyAnalysis:
     def comparable(self, kpi: str) -> bool:
         """Whether every response measured ``kpi`` the same way."""
         return len(self.definitions.get(kpi, [])) <= 1
+    #: Promoters, passives and detractors (shares 0..1) with NPS, interval and n: a row "all",
+    #: then a row per wave in time order (suppressed waves: NaN, ``suppressed`` True).
+    nps_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    min_n: int = DEFAULT_MIN_N
+    #: The attribute filters these figures were computed for ({} = all responses).
+    filters: dict = field(default_factory=dict)
+    #: The values segment, channel and persona take in the wave, before the filters: what a
+    #: dashboard can offer to filter by.
+    attribute_values: dict = field(default_factory=dict)
+
+    #: The number of responses analysed (len(scores), also when the scores are not loaded).
+    responses: int | None = None
+
+    @property
+    def n(self) -> int:
+        return self.responses if self.responses is not None else len(self.scores)
+
+    def without_scores(self) -> SurveyAnalysis:
+        """A copy without the per-respondent scores (for storing them apart)."""
+        from dataclasses import replace
+
+        return replace(self, scores=None, responses=self.n)
+
+    def attach_scores(self, load) -> None:
+        """Read the scores with ``load()`` the first time ``scores`` is used."""
+        if self.__dict__.get("scores") is None:
+            del self.__dict__["scores"]
+            self.__dict__["_load_scores"] = load
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: "scores" after attach_scores().
+        if name == "scores" and "_load_scores" in self.__dict__:
+            self.__dict__["scores"] = self.__dict__.pop("_load_scores")()
+            return self.__dict__["scores"]
+        raise AttributeError(name)
 
     def importance_performance(self, outcome: str = LOYALTY_INDEX):
         if self.drivers is None or (outcome, None) not in self.drivers.results:
@@ -358,7 +393,9 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
                           reliability=reliability, drivers=drivers, relationship=relationship,
                           warnings=warnings, definitions=definitions, kpi_versions=kpi_versions,
                           definition_changes=definition_changes, flags=flags, excluded_flagged=exclude_flagged,
-                          weighted=bool(weighted))
+                          weighted=bool(weighted),
+                          nps_groups=nps_groups(scores, kpis, waves, min_n), min_n=min_n,
+                          responses=len(scores))
 
 
 def _changed_constructs(table, questionnaire, versions, names) -> list[str]:
@@ -403,22 +440,56 @@ def answered_versions(table: pd.DataFrame) -> dict[int, AnsweredVersion]:
     return {v.id: AnsweredVersion(v.version, v.questionnaire()) for v in stored}
 
 
-def analyze_stored_survey(survey, wave=None, *, exclude_flagged: bool = False, **options) -> SurveyAnalysis | None:
-    """The analysis of a survey's completed responses (one wave, or all); None when there are none.
+def nps_groups(scores: pd.DataFrame, kpis: dict, waves: list | None, min_n: int) -> pd.DataFrame:
+    """The promoter/passive/detractor split behind the NPS, overall and per wave."""
+    spec = kpis.get("nps")
+    if spec is None or not len(scores):
+        return pd.DataFrame()
+    parts = [("all", scores)] + [(w, scores[scores["wave"] == w]) for w in (waves or [])]
+    rows = []
+    for name, part in parts:
+        result = net_promoter_score(part[spec["column"]])
+        suppressed = result.n < min_n
+        row = {"group": name, "nps": result.nps, "ci_low": result.ci_low, "ci_high": result.ci_high,
+               "promoters": result.promoters, "passives": result.passives, "detractors": result.detractors,
+               "n": result.n, "suppressed": suppressed}
+        if suppressed:
+            row.update({key: np.nan for key in ("nps", "ci_low", "ci_high", "promoters", "passives", "detractors")})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("group")
 
-    The one path from the database to the figures, used by ``surveyapp analyze`` and the
-    results pages alike; each response is scored with the questionnaire version it answered.
-    ``exclude_flagged`` leaves careless responses out; ``options`` go to :func:`analyze_survey`.
+
+def analyze_stored_survey(survey, wave=None, filters: dict[str, str] | None = None,
+                          **options) -> SurveyAnalysis | None:
+    """The analysis of a survey's completed responses (one wave or all, optionally filtered by
+    attributes such as ``{"segment": "large"}``); None when no response is in scope.
+
+    The one path from the database to the figures, read by ``surveyapp analyze``, the
+    dashboard, the downloads and the API: the figures are computed once per (wave, filters,
+    options), stored, and recomputed only when a response was completed or the questionnaire
+    version changed since (see :mod:`.stored`). ``options`` go to :func:`analyze_survey`.
     """
+    from .stored import stored_analysis
+
+    return stored_analysis(survey, wave, filters or {}, options)
+
+
+def compute_survey_analysis(survey, wave=None, filters: dict[str, str] | None = None,
+                            **options) -> SurveyAnalysis | None:
+    """The analysis computed afresh from the answers (no stored figures read or written)."""
     from ..extensions import db
     from ..models import QuestionnaireVersion
 
-    table = response_table(survey, wave=wave)
+    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
+    # Every numeric item answered (None): responses to earlier versions are scored with their own
+    # items, and the careless-response flags look at every matrix row.
+    table = analysis_table(survey, wave=wave, items=None, filters=filters)
     if table.empty:
         return None
-    questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
-    return analyze_survey(table, questionnaire, versions=answered_versions(table), exclude_flagged=exclude_flagged,
-                          **options)
+    analysis = analyze_survey(table, questionnaire, versions=answered_versions(table), **options)
+    analysis.filters = dict(filters or {})
+    analysis.attribute_values = dict(table.attrs.get("attribute_values", {}))
+    return analysis
 
 
 def finite(value) -> float | None:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..auth import role_required
@@ -37,6 +38,8 @@ bp = Blueprint("results", __name__, url_prefix="/results", template_folder="temp
 
 #: Roles that may read results (admins hold every role).
 READERS = ("manager", "researcher")
+#: Roles that may see who wrote an open answer (contact name and email): personal data.
+PERSONAL_DATA_READERS = ("admin",)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: The quadrants of :mod:`surveyapp.analysis.importance_performance`, as readers see them.
@@ -46,6 +49,7 @@ QUADRANT_LABELS = {
     "possible overkill": _l("Possible overkill"),
     "low priority": _l("Low priority"),
 }
+NPS_GROUP_LABELS = {"promoter": _l("Promoters"), "passive": _l("Passives"), "detractor": _l("Detractors")}
 
 
 @bp.after_request
@@ -53,6 +57,16 @@ def no_store(response):
     # Results are confidential business figures: keep them out of shared caches.
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.context_processor
+def page_links():
+    def this_page_with(**changes) -> str:
+        """This page's URL with some query arguments changed (the language switch, the pager)."""
+        args = {**request.args.to_dict(), **(request.view_args or {}), **changes}
+        return url_for(request.endpoint, **{k: v for k, v in args.items() if v is not None})
+
+    return {"this_page_with": this_page_with}
 
 
 # --- views ----------------------------------------------------------------------------------------
@@ -67,15 +81,27 @@ def index():
 @bp.get("/<slug>")
 @role_required(*READERS)
 def survey(slug: str):
+    from ..analysis.kpis import DEFAULT_MIN_N
+    from .survey_analysis import analyze_stored_survey
+
     survey, wave = _survey_and_wave(slug)
-    return render_template("results/survey.html", survey=survey, wave=wave, report=survey_report(survey, wave))
+    questionnaire = _questionnaire(survey)
+    filters = requested_filters(questionnaire)
+    analysis = analyze_stored_survey(survey, wave, filters, min_n=DEFAULT_MIN_N)
+    language = str(get_locale())
+    return render_template(
+        "results/survey.html", survey=survey, wave=wave, analysis=analysis, filters=filters, language=language,
+        title=survey_title(survey, language), report=survey_report(survey, wave, analysis=analysis),
+        filter_fields=filter_fields(survey, questionnaire, filters, language, analysis),
+        text_questions=text_questions(questionnaire, language),
+    )
 
 
 @bp.get("/<slug>/drivers.xlsx")
 @role_required(*READERS)
 def drivers_workbook(slug: str):
     survey, wave = _survey_and_wave(slug)
-    report = survey_report(survey, wave)
+    report = survey_report(survey, wave, filters=requested_filters(_questionnaire(survey)))
     if report.loyalty_drivers is None:
         abort(404)
     from ..analysis.driver_export import write_workbook
@@ -85,6 +111,51 @@ def drivers_workbook(slug: str):
     workbook.seek(0)
     name = f"{survey.slug}-{wave.name}-drivers.xlsx" if wave else f"{survey.slug}-drivers.xlsx"
     return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+@bp.get("/<slug>/open/<item_id>")
+@role_required(*READERS)
+def open_answers(slug: str, item_id: str):
+    from ..analysis.kpis import DEFAULT_MIN_N
+    from .open_answers import NPS_GROUPS, nps_item
+    from .open_answers import open_answers as find_answers
+    from .survey_analysis import analyze_stored_survey
+
+    survey, wave = _survey_and_wave(slug)
+    questionnaire = _questionnaire(survey)
+    language = str(get_locale())
+    question = next((q for q in text_questions(questionnaire, language) if q.id == item_id), None)
+    if question is None:
+        abort(404)
+    filters = requested_filters(questionnaire)
+    group = request.args.get("group") or None
+    if group is not None and (group not in NPS_GROUPS or nps_item(questionnaire) is None):
+        abort(400, description=_("%(value)s is not a value of %(name)s.", value=group, name="group"))
+    search = request.args.get("q", "")[:200]
+    page = request.args.get("page", 1, type=int) or 1
+    found = find_answers(survey, questionnaire, item_id, wave=wave, filters=filters, group=group, search=search,
+                         page=page, with_contacts=current_user.has_role(*PERSONAL_DATA_READERS))
+    return render_template(
+        "results/open_answers.html", survey=survey, wave=wave, filters=filters, language=language,
+        title=survey_title(survey, language), question=question, found=found, group=group, search=search,
+        filter_fields=filter_fields(survey, questionnaire, filters, language,
+                                    analyze_stored_survey(survey, wave, min_n=DEFAULT_MIN_N)),
+        group_options=[(g, str(NPS_GROUP_LABELS[g])) for g in NPS_GROUPS] if nps_item(questionnaire) else [],
+        show_contacts=current_user.has_role(*PERSONAL_DATA_READERS),
+    )
+
+
+@dataclass
+class TextQuestion:
+    id: str
+    text: str
+
+
+def text_questions(questionnaire: Questionnaire, language: str) -> list[TextQuestion]:
+    from .open_answers import text_items
+
+    return [TextQuestion(item.id, translate(item.text, language, questionnaire.default_language))
+            for item in text_items(questionnaire)]
 
 
 def _survey_and_wave(slug: str) -> tuple[Survey, Wave | None]:
@@ -98,6 +169,88 @@ def _survey_and_wave(slug: str) -> tuple[Survey, Wave | None]:
     if wave is None:
         abort(404)
     return survey, wave
+
+
+def _questionnaire(survey: Survey) -> Questionnaire:
+    return db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+
+def filter_attributes(questionnaire: Questionnaire, analysis: SurveyAnalysis | None = None
+                      ) -> dict[str, tuple[str, ...] | None]:
+    """What the results can be filtered by, with the values offered (None: not known yet).
+
+    Every choice attribute (its declared values), the language, and the grouping attributes
+    declared as free text (channel, persona: the values the responses hold).
+    """
+    from .dataset import GROUPING_ATTRIBUTES
+
+    attributes: dict[str, tuple[str, ...] | None] = {}
+    seen = analysis.attribute_values if analysis is not None else {}
+    for name, attribute in questionnaire.attributes.items():
+        if attribute.type == "choice" and attribute.values:
+            attributes[name] = tuple(attribute.values)
+        elif name in GROUPING_ATTRIBUTES and attribute.type == "text":
+            attributes[name] = tuple(seen[name]) if name in seen else None
+    attributes["language"] = tuple(questionnaire.languages)
+    return attributes
+
+
+def requested_filters(questionnaire: Questionnaire) -> dict[str, str]:
+    """The attribute filters in the query string (``?segment=large&language=en``).
+
+    A value the questionnaire does not allow is a 400 with the reason, never silently ignored.
+    """
+    filters = {}
+    for name, values in filter_attributes(questionnaire).items():
+        value = request.args.get(name, "").strip()[:100]
+        if not value:
+            continue
+        if values is not None and value not in values:
+            abort(400, description=_("%(value)s is not a value of %(name)s.", value=value, name=name))
+        filters[name] = value
+    return filters
+
+
+@dataclass
+class FilterField:
+    name: str
+    label: str
+    options: list[tuple[str, str]]  # (value, label)
+    selected: str | None
+
+
+def filter_fields(survey: Survey, questionnaire: Questionnaire, filters: dict, language: str,
+                  analysis: SurveyAnalysis | None = None) -> list[FilterField]:
+    fields = []
+    for name, values in filter_attributes(questionnaire, analysis).items():
+        values = tuple(values or ())
+        if filters.get(name) and filters[name] not in values:
+            values = (*values, filters[name])  # the chosen value stays on offer
+        if not values:
+            continue
+        if name == "language":
+            label = _("Language")
+            options = [(value, LANGUAGE_NAMES.get(value, value)) for value in values]
+        else:
+            attribute = questionnaire.attributes[name]
+            label = translate(attribute.label, language, questionnaire.default_language) if attribute.label else name
+            options = [(value, value.replace("_", " ")) for value in values]
+        fields.append(FilterField(name, label, options, filters.get(name)))
+    return fields
+
+
+#: Languages by their own names (a language switch names each language in itself).
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def survey_title(survey: Survey, language: str) -> str:
+    """The survey's title in the reader's language (the questionnaire's title when it has one)."""
+    from ..invitations.mails import survey_title as title_in
+
+    return title_in(survey, language)
 
 
 # --- the list of surveys --------------------------------------------------------------------------
@@ -176,6 +329,26 @@ class ReliabilityRow:
 
 
 @dataclass
+class NpsSplitRow:
+    label: str  # "All waves" or a wave's name
+    promoters: float | None
+    passives: float | None
+    detractors: float | None
+    nps: float | None
+    n: int
+
+
+@dataclass
+class SegmentTable:
+    """One attribute's groups side by side: a row per KPI, a column per group."""
+
+    name: str
+    label: str
+    groups: list[tuple[str, int]]  # (group, n)
+    rows: list[TrackerRow]  # TrackerCell per group; value None when suppressed
+
+
+@dataclass
 class SurveyReport:
     """A survey's results arranged for a page; ``n == 0`` means nothing to show yet."""
 
@@ -191,20 +364,34 @@ class SurveyReport:
     performance_cut: float | None = None
     reliability: list[ReliabilityRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    suppressed: bool = False  # filtered to fewer than min_n responses: no figures shown
+    nps_split: list[NpsSplitRow] = field(default_factory=list)
+    segments: list[SegmentTable] = field(default_factory=list)
 
 
-def survey_report(survey: Survey, wave: Wave | None = None) -> SurveyReport:
-    """Analyse ``survey`` (one wave, or all) once and arrange the results for display."""
+def survey_report(survey: Survey, wave: Wave | None = None, filters: dict | None = None, *,
+                  analysis: SurveyAnalysis | None = None) -> SurveyReport:
+    """Arrange the stored analysis of ``survey`` (one wave or all, filtered) for display.
+
+    With fewer than ``min_n`` responses in scope only ``n`` and ``suppressed`` are set: the
+    figures of so small a group are neither shown nor downloadable.
+    """
     from ..analysis.kpis import DEFAULT_MIN_N
     from .survey_analysis import analyze_stored_survey, finite
 
-    analysis = analyze_stored_survey(survey, wave, min_n=DEFAULT_MIN_N)
+    if analysis is None:
+        analysis = analyze_stored_survey(survey, wave, filters or {}, min_n=DEFAULT_MIN_N)
     if analysis is None:
         return SurveyReport()
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
     labels = _Labels(questionnaire, str(get_locale()))
-    report = SurveyReport(n=len(analysis.scores), min_n=DEFAULT_MIN_N, warnings=list(analysis.warnings))
+    report = SurveyReport(n=analysis.n, min_n=DEFAULT_MIN_N, warnings=list(analysis.warnings))
+    if analysis.filters and analysis.n < DEFAULT_MIN_N:
+        report.suppressed = True
+        return report
     _add_kpis(report, analysis, labels)
+    _add_nps_split(report, analysis)
+    _add_segments(report, analysis, labels, questionnaire)
     _add_tracker(report, analysis, labels)
     _add_drivers(report, analysis, labels)
     report.reliability = [
@@ -221,6 +408,44 @@ def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels) -
         spec = analysis.kpis[name]
         report.kpis.append(KpiRow(labels.kpi(name, spec), _style(name, spec), finite(row["value"]),
                                   finite(row["ci_low"]), finite(row["ci_high"]), int(row["n"])))
+
+
+def _add_nps_split(report: SurveyReport, analysis: SurveyAnalysis) -> None:
+    from .survey_analysis import finite
+
+    for group, row in analysis.nps_groups.iterrows():
+        label = _("All responses") if group == "all" else str(group)
+        if group != "all" and len(analysis.nps_groups) <= 2:
+            continue  # one wave: its row repeats "all"
+        report.nps_split.append(NpsSplitRow(label, finite(row["promoters"]), finite(row["passives"]),
+                                            finite(row["detractors"]), finite(row["nps"]), int(row["n"])))
+
+
+def _add_segments(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels,
+                  questionnaire: Questionnaire) -> None:
+    from .survey_analysis import finite
+
+    frame = analysis.breakdowns
+    if not len(frame):
+        return
+    for name, part in frame.groupby("group_by", sort=False):
+        groups = list(dict.fromkeys(part["group"].astype(str)))
+        if len(groups) < 2:
+            continue  # filtered to one group: nothing side by side
+        sizes = part.groupby(part["group"].astype(str), sort=False)["n"].max()
+        table = SegmentTable(name, labels.attribute(name), [(g, int(sizes.get(g, 0))) for g in groups], [])
+        for kpi, rows in part.groupby("kpi", sort=False):
+            spec = analysis.kpis[kpi]
+            by_group = {str(row.group): row for row in rows.itertuples()}
+            cells = []
+            for group in groups:
+                row = by_group.get(group)
+                if row is None:
+                    cells.append(TrackerCell(None, 0, None, False))
+                else:
+                    cells.append(TrackerCell(None if row.suppressed else finite(row.value), int(row.n), None, False))
+            table.rows.append(TrackerRow(labels.kpi(kpi, spec), _style(kpi, spec), cells))
+        report.segments.append(table)
 
 
 def _add_tracker(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels) -> None:
@@ -285,6 +510,14 @@ class _Labels:
         if construct is None:
             return _("Loyalty index") if name == LOYALTY_INDEX else name
         return translate(construct.label, self.language, self.questionnaire.default_language)
+
+    def attribute(self, name: str) -> str:
+        if name == "language":
+            return _("Language")
+        attribute = self.questionnaire.attributes.get(name)
+        if attribute is None or not attribute.label:
+            return name.replace("_", " ")
+        return translate(attribute.label, self.language, self.questionnaire.default_language)
 
     def kpi(self, name: str, spec: dict) -> str:
         from .survey_analysis import LOYALTY_INDEX
