@@ -155,16 +155,30 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
                           warnings=warnings)
 
 
-def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None:
+def filter_rows(table: pd.DataFrame, filters: dict | None) -> pd.DataFrame:
+    """The rows of ``table`` whose attribute column equals the value, for every ``column: value``.
+
+    Values are compared as text (an attribute given on the command line or in a URL is text); a
+    column the table lacks matches no row.
+    """
+    for column, value in (filters or {}).items():
+        if column not in table.columns:
+            return table.iloc[0:0]
+        table = table[table[column].astype("string") == str(value)]
+    return table
+
+
+def analyze_stored_survey(survey, wave=None, filters: dict | None = None, **options) -> SurveyAnalysis | None:
     """The analysis of a survey's completed responses (one wave, or all); None when there are none.
 
     The one path from the database to the figures, used by ``surveyapp analyze`` and the
-    results pages alike; ``options`` go to :func:`analyze_survey`.
+    results pages alike; ``filters`` (attribute -> value) keep only the matching responses;
+    ``options`` go to :func:`analyze_survey`.
     """
     from ..extensions import db
     from ..models import QuestionnaireVersion
 
-    table = response_table(survey, wave=wave)
+    table = filter_rows(response_table(survey, wave=wave), filters)
     if table.empty:
         return None
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
