@@ -87,7 +87,7 @@ def run() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
-    from .commands import analyze, demo, questionnaire, survey, translate, users
+    from .commands import analyze, demo, questionnaire, report, survey, translate, users
     from .invitations import commands as invitations
 
     for command in (
@@ -97,6 +97,7 @@ def register_commands(app: Flask) -> None:
         users.user,
         translate.translate,
         analyze.analyze,
+        report.report,
         invitations.contacts,
         invitations.wave,
         invitations.invite,
