@@ -304,7 +304,7 @@ def _kpi_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
     else:
         found = _("No key figure changed significantly from one wave to the next.")
     description = _("Each key figure per wave with its 95% interval (the band); a triangle marks a change from "
-                    "the previous wave that is significant at the 5% level.") + " " + found
+                    "the previous wave that is significant at 5%.") + " " + found
     columns = 3
     rows_needed = math.ceil(len(series) / columns)
 

@@ -217,7 +217,7 @@ def write_sav(table: pd.DataFrame, questionnaire: Questionnaire, labels: Labels,
         if variable.kind == "single":
             codes = {value: index for index, value in enumerate(variable.values, start=1)}
             by_text = {str(value): code for value, code in codes.items()}
-            series = series.map(lambda v: by_text.get(str(v)) if pd.notna(v) else None).astype("float64")
+            series = series.map(lambda v, codes=by_text: codes.get(str(v)) if pd.notna(v) else None).astype("float64")
             value_labels[name] = {float(code): variable.values[value] for value, code in codes.items()}
             measures[name] = "nominal"
         elif variable.kind in ("scale", "multiple"):

@@ -23,14 +23,31 @@ if TYPE_CHECKING:
     from .survey_analysis import SurveyAnalysis
 
 
+def _exact_worksheet_class():
+    """xlsxwriter's worksheet, writing every number with all its digits.
+
+    xlsxwriter writes numbers as ``%.16G``, which loses the 17th significant digit of many
+    doubles; Python's ``repr`` is the shortest text that reads back as the same double, so the
+    engine's values are in the cells exactly.
+    """
+    from xlsxwriter.worksheet import Worksheet
+
+    class ExactWorksheet(Worksheet):
+        def _xml_number_element(self, number, attributes=()):
+            attr = "".join(f' {key}="{self._escape_attributes(value)}"' for key, value in attributes)
+            self.fh.write(f"<c{attr}><v>{float(number)!r}</v></c>")
+
+    return ExactWorksheet
+
+
 class Sheet:
     """One worksheet with a frozen header row, column widths and a display format per number."""
 
     def __init__(self, book, name: str, columns: list[tuple[str, int]], formats: dict):
-        self.sheet = book.add_worksheet(name[:31])
+        self.sheet = book.add_worksheet(name[:31], worksheet_class=formats["worksheet_class"])
         self.formats = formats
         self.row = 1
-        for index, (title, width) in enumerate(columns):
+        for index, (_title, width) in enumerate(columns):
             self.sheet.set_column(index, index, width)
         self.sheet.freeze_panes(1, 0)
         self.sheet.write_row(0, 0, [title for title, _width in columns], formats["header"])
@@ -75,6 +92,7 @@ def write_workbook(scope: ReportScope, analysis: SurveyAnalysis, labels: Labels,
     formats["header"] = book.add_format({"bold": True, "bg_color": "#E4ECF5", "bottom": 1, "text_wrap": True,
                                          "valign": "top"})
     formats["datetime"] = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    formats["worksheet_class"] = _exact_worksheet_class()
     book.set_properties({"title": labels.text(scope.questionnaire.title, scope.survey.slug),
                          "comments": "surveyapp"})
     _summary(book, formats, scope, analysis, labels)
@@ -157,7 +175,7 @@ def _trend(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
     sheet = Sheet(book, _("Trend"), [(_("Key figure"), 48), (_("Wave"), 12), (_("Value"), 10),
                                      (_("95% interval: low"), 12), (_("95% interval: high"), 12), ("n", 9),
                                      (_("Change from the previous wave"), 14), (_("p (change)"), 10),
-                                     (_("Significant (5% level)"), 12), (_("Note"), 24)], formats)
+                                     (_("Significant (at 5%)"), 12), (_("Note"), 24)], formats)
     for row in analysis.tracker.itertuples():
         spec = analysis.kpis[row.kpi]
         style = kpi_style(row.kpi, spec)
