@@ -291,10 +291,20 @@ def _scores(book, formats, scope: ReportScope, analysis: SurveyAnalysis, labels:
              for c in context]
     numbers = scores[constructs].to_numpy(dtype=float)
     recommend = scores[nps_column].to_numpy(dtype=float) if nps_column else None
+    # The one sheet that grows with the responses: straight to xlsxwriter, no per-cell type checks.
+    ws, first_number = sheet.sheet, len(styles) - len(constructs)
+    number_formats = [formats[style] for style in styles[first_number:]]
+    text_columns = [t.tolist() for t in texts]
     for index, response_id in enumerate(scores.index):
-        values = [int(response_id), *[t.iat[index] for t in texts]]
+        row = index + 1
+        ws.write_number(row, 0, int(response_id))
+        for column, values in enumerate(text_columns, start=1):
+            if values[index] is not None:
+                ws.write_string(row, column, values[index])
         if recommend is not None:
             group = nps_group(recommend[index])
-            values.append(groups[group] if group else None)
-        values += [float(v) for v in numbers[index]]
-        sheet.append(values, styles)
+            if group:
+                ws.write_string(row, first_number - 1, groups[group])
+        for offset, value in enumerate(numbers[index]):
+            if value == value:  # not NaN
+                ws.write_number(row, first_number + offset, value, number_formats[offset])
