@@ -143,7 +143,7 @@ def _waves(analysis: SurveyAnalysis) -> list:
     return []
 
 
-def _nps_by_wave(analysis: SurveyAnalysis) -> list[dict]:
+def _nps_by_wave(analysis: SurveyAnalysis, by_wave: bool = True) -> list[dict]:
     """Per wave (or for all responses when there are no waves): NPS, interval, n and the split."""
     from ..analysis.kpis import net_promoter_score
 
@@ -152,7 +152,7 @@ def _nps_by_wave(analysis: SurveyAnalysis) -> list[dict]:
         return []
     scores = analysis.scores
     rows = []
-    waves = _waves(analysis)
+    waves = _waves(analysis) if by_wave else []
     trend = analysis.tracker[analysis.tracker["kpi"] == "nps"] if waves else None
     for wave in waves or [None]:
         values = scores[spec["column"]] if wave is None else scores.loc[scores["wave"] == wave, spec["column"]]
@@ -188,6 +188,8 @@ def _change_text(labels: Labels, row: dict, style: str) -> str:
 def _nps_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
     rows = _nps_by_wave(analysis)
     shown = [row for row in rows if not row["suppressed"] and row["n"]]
+    if not shown and rows:  # every wave too small on its own: the NPS of all these responses together
+        rows = shown = [row for row in _nps_by_wave(analysis, by_wave=False) if row["n"]]
     if not shown:
         return None
     last = shown[-1]
@@ -496,6 +498,8 @@ def _segment_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
     if not kpis:
         return None
     groups = list(dict.fromkeys(frame["group"]))
+    if len(groups) < 2:  # filtered to one segment: nothing to put side by side
+        return None
     panels = []
     for name in kpis:
         spec = analysis.kpis[name]

@@ -340,16 +340,20 @@ def test_report_routes_follow_the_dashboards_filters(app, manager, demo):
 def test_the_charts_partial_shows_images_with_alt_text_tables_and_download_links(app, demo):
     from flask import render_template_string
 
+    from surveyapp.results.downloads import results_charts
+
     analysis = stored_analysis(app, filters={"segment": "large"})
     with app.test_request_context("/results/demo?segment=large", headers={"Accept-Language": "en"}):
         survey = db.session.scalar(db.select(Survey).where(Survey.slug == "demo"))
         html = render_template_string('{% include "results/_charts.html" %}', survey=survey, analysis=analysis,
                                       filters={"segment": "large"}, wave=None, language="en")
-    assert html.count("<img ") == 5  # one segment left: no segments side by side
-    assert "charts/segments.svg" not in html
+        shown = [chart.name for chart in results_charts(survey, analysis, "en")]
+    assert {"nps", "kpis", "importance-performance"} <= set(shown)
+    assert "segments" not in shown  # one segment left: nothing side by side
+    assert html.count("<img ") == len(shown)
     assert 'src="/results/demo/charts/nps.svg?segment=large"' in html
     assert 'alt="Chart: Net Promoter Score per wave' in html
-    assert html.count("<table") == 5 and html.count("<caption") == 5
+    assert html.count("<table") == len(shown) and html.count("<caption") == len(shown)
     for fmt in ("xlsx", "pdf", "csv", "sav", "crm"):
         assert f'href="/results/demo/report.{fmt}?segment=large"' in html
     nps = format_decimal(analysis.summary.loc["nps", "value"], "#,##0.0", locale="en")
