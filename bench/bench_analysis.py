@@ -54,13 +54,12 @@ def app_for(url: str):
 def build(url: str, n: int, seed: int = 2026) -> None:
     """N completed responses with answers, in bulk (Core executemany, chunks of 100,000 rows)."""
     import numpy as np
-    from surveyapp.surveys import publish_questionnaire
 
     from surveyapp.extensions import db
     from surveyapp.invitations.operations import open_wave
     from surveyapp.models import Answer, Response
     from surveyapp.models.base import utcnow
-    from surveyapp.surveys import create_survey
+    from surveyapp.surveys import create_survey, publish_questionnaire
     from surveyapp.users import create_or_update_user
 
     app = app_for(url)

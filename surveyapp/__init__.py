@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .main import bp as main_bp
     from .manage import bp as manage_bp
     from .respond.views import bp as respond_bp
+    from .results import downloads  # noqa: F401  (adds the chart and report routes to the results blueprint)
     from .results.views import bp as results_bp
     from .security import register_security_headers
 

@@ -26,6 +26,7 @@ COMMANDS = (
     ("user", "users:user"),
     ("translate", "translate:translate"),
     ("analyze", "analyze:analyze"),
+    ("report", "report:report"),
     ("contacts", "contacts:contacts"),
     ("wave", "waves:wave"),
     ("invite", "mail:invite"),

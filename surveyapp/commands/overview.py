@@ -24,6 +24,7 @@ OVERVIEW = {
     "mail": "The outbox of invitation and reminder mails.",
     "plan": "Responses needed per wave to detect CHANGE in a KPI between two independent waves (two-sided z-test, equal n per wave).",
     "questionnaire": "Questionnaires written as YAML files.",
+    "report": "Write the results of survey SLUG to a file, for a meeting, a spreadsheet, SPSS or the CRM.",
     "rake": "Weight the respondents in FILE (CSV or XLSX) to known population shares by raking.",
     "routes": "Show the routes for the app.",
     "run": "Run a development server.",

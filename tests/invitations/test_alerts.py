@@ -6,7 +6,6 @@ import random
 from pathlib import Path
 
 import pytest
-from surveyapp.surveys import publish_questionnaire
 
 from surveyapp.demo import synthetic_answers
 from surveyapp.extensions import db
@@ -14,7 +13,7 @@ from surveyapp.invitations.mailer import send_due_mails
 from surveyapp.invitations.operations import create_invitation, open_wave, upsert_contact
 from surveyapp.models import OutboxMail, Survey
 from surveyapp.respond.operations import complete_response, start_response
-from surveyapp.surveys import create_survey
+from surveyapp.surveys import create_survey, publish_questionnaire
 
 TRACKER = Path(__file__).parents[2] / "questionnaires" / "loyalty-tracker.yaml"
 
