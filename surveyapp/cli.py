@@ -87,7 +87,7 @@ def run() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group (so ``flask --app surveyapp`` has them too)."""
-    from .commands import analyze, demo, questionnaire, survey, translate, users
+    from .commands import access, analyze, apikeys, demo, questionnaire, survey, translate, users
     from .invitations import commands as invitations
 
     for command in (
@@ -101,5 +101,7 @@ def register_commands(app: Flask) -> None:
         invitations.wave,
         invitations.invite,
         invitations.mail,
+        access.access,
+        apikeys.apikey,
     ):
         app.cli.add_command(command)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, has_request_context, request
 
 from .questionnaire.languages import LANGUAGES
 
 
 def select_locale() -> str:
-    """The respondent's language when a view has set one, else the browser's preference."""
+    """The respondent's language when a view has set one, else the browser's preference.
+
+    Outside a request (CLI commands) texts are in English, the language they are written in.
+    """
+    if not has_request_context():
+        return "en"
     language = getattr(g, "language", None)
     if language in LANGUAGES:
         return language

@@ -155,16 +155,40 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
                           warnings=warnings)
 
 
-def analyze_stored_survey(survey, wave=None, **options) -> SurveyAnalysis | None:
-    """The analysis of a survey's completed responses (one wave, or all); None when there are none.
+def filter_rows(table: pd.DataFrame, filters: dict | None) -> pd.DataFrame:
+    """The rows whose attributes match every filter: ``{column: value or list of values}``.
 
-    The one path from the database to the figures, used by ``surveyapp analyze`` and the
-    results pages alike; ``options`` go to :func:`analyze_survey`.
+    Values are compared as text (``"3"`` matches 3 and 3.0), so query-string values work; a
+    column the table lacks matches nothing.
+    """
+    for column, wanted in (filters or {}).items():
+        values = wanted if isinstance(wanted, list | tuple | set | frozenset) else [wanted]
+        wanted_text = {_as_text(value) for value in values}
+        if column not in table.columns:
+            return table.iloc[0:0]
+        table = table[table[column].map(_as_text).isin(wanted_text)]
+    return table
+
+
+def _as_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def analyze_stored_survey(survey, wave=None, *, filters: dict | None = None, **options) -> SurveyAnalysis | None:
+    """The analysis of a survey's completed responses (one wave, or all; only the rows matching
+    ``filters``, see :func:`filter_rows`); None when there are none.
+
+    The one path from the database to the figures, used by ``surveyapp analyze``, the
+    results pages and the API alike; ``options`` go to :func:`analyze_survey`.
     """
     from ..extensions import db
     from ..models import QuestionnaireVersion
 
-    table = response_table(survey, wave=wave)
+    table = filter_rows(response_table(survey, wave=wave), filters)
     if table.empty:
         return None
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
