@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from ..invitations.importing import KNOWN_COLUMNS
@@ -10,6 +12,15 @@ from ..invitations.importing import KNOWN_COLUMNS
 COMMON_FILTERS = ("segment", "channel", "persona", "language")
 MAX_CONTACTS = 5000
 MAX_PAGE = 1000
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) time as RFC 3339 with its offset: ``2026-12-01T09:30:00+00:00``."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class ProblemSchema(Schema):
@@ -29,7 +40,7 @@ class SurveySchema(Schema):
     questionnaire_version = fields.Integer(required=True)
     languages = fields.List(fields.String(), required=True)
     open_wave = fields.String(required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
 
 
 class SurveyListSchema(Schema):
@@ -38,8 +49,8 @@ class SurveyListSchema(Schema):
 
 class WaveSchema(Schema):
     name = fields.String(required=True)
-    opens_at = fields.DateTime(required=True)
-    closes_at = fields.DateTime(required=True, allow_none=True)
+    opens_at = UtcDateTime(required=True)
+    closes_at = UtcDateTime(required=True, allow_none=True)
     is_open = fields.Boolean(required=True)
     completed_responses = fields.Integer(required=True)
 
@@ -123,7 +134,7 @@ class ResponseSchema(Schema):
     id = fields.Integer(required=True)
     wave = fields.String(required=True)
     language = fields.String(required=True)
-    completed_at = fields.DateTime(required=True, allow_none=True)
+    completed_at = UtcDateTime(required=True, allow_none=True)
     attributes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
     answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
 

@@ -132,7 +132,7 @@ def test_responses_page_through_every_completed_response_once(app, client, api_k
             db.select(Response.id).where(Response.status == "completed").order_by(Response.id)))
         first = db.session.get(Response, expected[0])
         answers = {a.item_id: a.value for a in first.answers}
-    assert seen == expected and pages == math.ceil(len(expected) / 7) + (len(expected) % 7 == 0)
+    assert seen == expected and pages == max(1, math.ceil(len(expected) / 7))
     one = get(client, api_key, f"/api/v1/surveys/{SLUG}/responses", limit=1).get_json()["responses"][0]
     assert one["answers"] == answers
     assert "name" not in one["attributes"] and "email" not in one["attributes"]
