@@ -67,25 +67,27 @@ def operations(base_url: str):
     return found
 
 
+def _hold_to_the_document(operation, base_url: str, headers: dict) -> None:
+    has_slug = any(p.name == "slug" for p in operation.path_parameters)
+    slow = operation.path.endswith(("/kpis", "/drivers"))
+    # Mostly the demo survey (real figures), sometimes whatever slug hypothesis makes up.
+    slugs = st.sampled_from(["demo", "demo", "demo", None])
+
+    @settings(max_examples=SLOW_EXAMPLES if slow else EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(), slug=slugs)
+    def check(case, slug):
+        if has_slug and slug is not None:
+            case.path_parameters = {**(case.path_parameters or {}), "slug": slug}
+        case.call_and_validate(base_url=f"{base_url}/api/v1", headers=headers, checks=CHECKS, timeout=TIMEOUT)
+
+    check()
+
+
 def test_every_operation_holds_to_the_document(running_api):
     base_url, key = running_api
-    headers = {"Authorization": f"Bearer {key}"}
     for operation in operations(base_url):
-        has_slug = any(p.name == "slug" for p in operation.path_parameters)
-        # Mostly the demo survey (real figures), sometimes whatever slug hypothesis makes up.
-        slugs = st.sampled_from(["demo", "demo", "demo", None])
-
-        slow = operation.path.endswith(("/kpis", "/drivers"))
-
-        @settings(max_examples=SLOW_EXAMPLES if slow else EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy(), slug=slugs)
-        def check(case, slug, has_slug=has_slug):
-            if has_slug and slug is not None:
-                case.path_parameters = {**(case.path_parameters or {}), "slug": slug}
-            case.call_and_validate(base_url=f"{base_url}/api/v1", headers=headers, checks=CHECKS, timeout=TIMEOUT)
-
-        check()
+        _hold_to_the_document(operation, base_url, {"Authorization": f"Bearer {key}"})
 
 
 def test_without_a_key_every_operation_answers_401_as_documented(running_api):
