@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
 
     from . import models  # noqa: F401  (register the tables with the metadata)
+    from .api.views import bp as api_bp
     from .auth import bp as auth_bp
     from .errors import register_error_handlers
     from .invitations.blueprint import bp as invitations_bp
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(api_bp)
     register_error_handlers(app)
     register_security_headers(app)
 

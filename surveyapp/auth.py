@@ -1,51 +1,81 @@
-"""Sign-in for researchers, managers and administrators, and the role check every
-management route and API call uses."""
+"""Sign-in, sign-out and passwords for researchers, managers and administrators.
+
+Who may do what is decided in :mod:`surveyapp.access`. A session cookie holds
+``"<user id>.<session generation>"`` (see :meth:`surveyapp.models.User.get_id`); signing out,
+changing or resetting the password and deactivation raise the generation, so every cookie
+issued before, copied or not, stops working at once.
+"""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email
+from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
+from .access import role_required  # noqa: F401  (kept importable from here for older code)
 from .extensions import db, limiter, login_manager
 from .models import User
+from .passwords import (
+    MIN_LENGTH,
+    ResetLinkError,
+    WeakPasswordError,
+    change_password,
+    end_sessions,
+    password_problem,
+    request_password_reset,
+    reset_for_token,
+    reset_password,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.localize_callback = str  # the lazy text, in the visitor's language
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    user_id, _, generation = session_id.partition(".")
+    if not user_id.isdigit() or not generation.isdigit():
+        return None  # a cookie from before session generations, or forged: sign in again
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user
 
 
-def role_required(*roles: str):
-    """Allow the view only to signed-in users holding one of ``roles`` (admins hold all)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+def _strip(value):
+    # An address pasted with a trailing space is still the address.
+    return value.strip() if isinstance(value, str) else value
 
 
 class LoginForm(FlaskForm):
-    # Strip before validating: an address pasted with a trailing space is still the address.
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()],
-                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], filters=[_strip])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()], filters=[_strip])
+
+
+def _strong(form, field):
+    problem = password_problem(field.data or "", email=getattr(form, "account_email", None))
+    if problem:
+        raise ValidationError(problem)
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), _strong])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
 def _safe_next(target: str | None) -> str:
@@ -71,5 +101,64 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_sessions(current_user)  # every copy of this session's cookie stops working too
     logout_user()
     return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password_page():
+    form = ChangePasswordForm()
+    form.account_email = current_user.email
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            user = current_user._get_current_object()
+            try:
+                change_password(user, form.password.data)
+            except WeakPasswordError as error:  # the form checked already; kept for safety
+                form.password.errors.append(str(error))
+            else:
+                login_user(user)  # this session goes on; every other one has ended
+                flash(_("Your password has been changed. You were signed out everywhere else."), "info")
+                return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form, min_length=MIN_LENGTH)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        base = current_app.config["BASE_URL"]
+        request_password_reset(form.email.data, lambda token: f"{base}{url_for('auth.reset_password_page', token=token)}")
+        # The same answer whether or not the address has an account.
+        flash(_("If %(email)s has an account, a link to choose a new password is on its way. "
+                "It works once, for one hour.", email=form.email.data), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN_LOOKUPS"])
+def reset_password_page(token: str):
+    reset = reset_for_token(token)
+    if reset is None:
+        abort(410, description=_("This password link has been used or has expired. Ask for a new one."))
+    form = NewPasswordForm()
+    form.account_email = reset.user.email
+    if form.validate_on_submit():
+        try:
+            reset_password(token, form.password.data)
+        except WeakPasswordError as error:
+            form.password.errors.append(str(error))
+        except ResetLinkError:
+            abort(410, description=_("This password link has been used or has expired. Ask for a new one."))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Your password has been changed. Sign in with your new password."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, min_length=MIN_LENGTH)

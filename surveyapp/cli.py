@@ -33,6 +33,8 @@ COMMANDS = (
     ("mail", "mail:mail"),
     ("rake", "rake:rake"),
     ("plan", "plan:plan"),
+    ("access", "access:access"),
+    ("apikey", "apikeys:apikey"),
 )
 
 #: Commands that work on files alone, run without the app: the words that call them -> command.

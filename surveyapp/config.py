@@ -101,6 +101,8 @@ def load_config(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # a respondent may leave a page open for hours
         "RATELIMIT_STORAGE_URI": _env("SURVEYAPP_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_TOKEN_LOOKUPS": _env("SURVEYAPP_RATELIMIT_TOKEN_LOOKUPS", "30 per minute"),
+        # Requests to /api/v1/ per client address.
+        "RATELIMIT_API": _env("SURVEYAPP_RATELIMIT_API", "120 per minute"),
         "SMTP_HOST": _env("SURVEYAPP_SMTP_HOST"),
         "SMTP_PORT": _env_int("SURVEYAPP_SMTP_PORT", 587),
         "SMTP_USER": _env("SURVEYAPP_SMTP_USER"),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from .access import grant_access
 from .extensions import db
 from .invitations.links import invitation_link
 from .invitations.operations import create_invitation, open_wave, queue_invitations, upsert_contact
@@ -107,7 +108,7 @@ def build_demo(*, contacts: int = 400, seed: int = 2026, links: int = 5) -> Demo
     password = _demo_password()
     manager = db.session.scalar(db.select(User).where(User.email == DEMO_MANAGER))
     if manager is None or not manager.check_password(password):
-        create_or_update_user(DEMO_MANAGER, password, role="manager", name="Demo manager")
+        manager = create_or_update_user(DEMO_MANAGER, password, role="manager", name="Demo manager")
 
     survey = get_survey(DEMO_SLUG)
     created = survey is None
@@ -125,6 +126,7 @@ def build_demo(*, contacts: int = 400, seed: int = 2026, links: int = 5) -> Demo
             _fill_wave(survey, wave, questionnaire, people, share, rng, drift=0.12 * index,
                        effects=WAVE_EFFECTS[index % len(WAVE_EFFECTS)])
         queued = _queue_current_wave(survey, waves[-1])
+    grant_access(manager, survey, actor="demo")  # managers see only the surveys granted to them
     result = DemoResult(survey=survey, manager_email=DEMO_MANAGER, manager_password=password, created=created,
                         queued_mails=queued)
     result.responses = db.session.scalar(

@@ -1,12 +1,16 @@
 """Friendly error pages in the visitor's language; never a stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
 def _page(status: int, title: str, message: str):
+    if request.path.startswith("/api/"):  # the API answers in JSON (RFC 9457), never HTML
+        from .api.problems import problem
+
+        return problem(status)
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 

@@ -14,7 +14,9 @@ DESCRIPTION = "surveyapp: questionnaires, respondents, invitations and driver an
 
 #: Every command of ``surveyapp``, with the first paragraph of its help (short helps for Flask's own).
 OVERVIEW = {
+    "access": "Give users access to surveys, or take it away (admins see every survey).",
     "analyze": "Print the KPIs and the driver analysis of survey SLUG.",
+    "apikey": "Personal API keys (sent as: Authorization: Bearer KEY).",
     "contacts": "Import contacts, erase a person's data, apply retention.",
     "db": "Perform database migrations.",
     "demo": "Create or upgrade the database, load the demo survey and serve it.",

@@ -21,7 +21,7 @@ from ..models.base import utcnow
 from ..questionnaire.languages import LANGUAGES
 from ..signing import link_token, suppression_hash
 from ..tokens import new_nonce, token_hash
-from .importing import ContactRow, ImportReport, read_contact_file, validate_rows
+from .importing import ContactFile, ContactRow, ImportReport, read_contact_file, validate_rows
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +153,21 @@ def import_contacts(survey: Survey, path: str | Path, *, dry_run: bool = False, 
     by spreadsheet row number (header = row 1). Addresses of erased people are skipped.
     With ``dry_run`` the same report is made and nothing is written.
     """
-    rows = read_contact_file(path, header_row=header_row)
+    return import_contact_rows(survey, read_contact_file(path, header_row=header_row), dry_run=dry_run, actor=actor,
+                               source=Path(path).name)
+
+
+def import_contact_rows(survey: Survey, rows: ContactFile, *, dry_run: bool = False, actor: str = "system",
+                        source: str = "contacts") -> ImportReport:
+    """Import rows already read (from a file, or the API's JSON), with the rules of
+    :func:`import_contacts`; ``source`` names them in the log."""
     report = validate_rows(rows, languages=survey_languages(survey))
     if report.file_errors:
         return report
     apply_contact_rows(survey, report, dry_run=dry_run)
     if not dry_run:
         log.info("%s imported %s into survey %s: %d created, %d updated, %d rejected, %d suppressed",
-                 actor, Path(path).name, survey.slug, report.created, report.updated, len(report.errors),
+                 actor, source, survey.slug, report.created, report.updated, len(report.errors),
                  len(report.suppressed))
     return report
 

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import role_required, survey_for_user
+from ..access import grant_access, role_required, survey_for_user
 from ..extensions import db
 from ..invitations import operations
 from ..models import QuestionnaireVersion
@@ -51,6 +51,8 @@ def survey_new():
             except ValueError as error:
                 form.slug.errors.append(str(error))
             else:
+                if current_user.role != "admin":  # its maker may see it (admins see every survey)
+                    grant_access(current_user, survey)
                 flash(_("Survey %(slug)s created.", slug=survey.slug), "success")
                 return redirect(url_for(".survey", slug=survey.slug), 303)
     return render_template("manage/survey_new.html", form=form, keys=keys), 422 if form.errors else 200

@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..access import role_required
 from ..extensions import db
 from ..models import User
-from ..users import create_or_update_user, set_user_active, set_user_role
+from ..users import create_or_update_user, set_active, set_user_role
 from .blueprint import actor, bp
 from .forms import ROLE_LABELS, ActionForm, UserCreateForm, UserRoleForm
 
@@ -74,7 +74,7 @@ def user_role(user_id: int):
 def user_deactivate(user_id: int):
     user = _other_user(user_id)
     if user is not None and ActionForm().validate_on_submit():
-        set_user_active(user, False, actor=actor())
+        set_active(user, False)
         flash(_("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for(".users"), 303)
 
@@ -84,6 +84,6 @@ def user_deactivate(user_id: int):
 def user_activate(user_id: int):
     user = _other_user(user_id)
     if user is not None and ActionForm().validate_on_submit():
-        set_user_active(user, True, actor=actor())
+        set_active(user, True)
         flash(_("%(email)s can sign in again.", email=user.email), "success")
     return redirect(url_for(".users"), 303)

@@ -257,9 +257,7 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
     # The values each grouping attribute takes before filtering: what a filter can offer.
     values_seen = {name: sorted(map(str, table[name].dropna().unique())) for name in GROUPING_ATTRIBUTES
                    if name in table.columns and table[name].nunique() <= MAX_FILTER_VALUES}
-    for name, value in (filters or {}).items():
-        column = table[name] if name in table.columns else pd.Series(None, index=table.index, dtype=object)
-        table = table[column.astype("string").eq(str(value)).fillna(False).to_numpy()]
+    table = filter_rows(table, filters)
     if table.empty:
         table.attrs["attribute_values"] = values_seen
         return table
@@ -296,3 +294,36 @@ def analysis_table(survey: Survey, *, wave: Wave | None = None, items: list[str]
     table = table.join(answer_frame.drop(columns=[c for c in answer_frame.columns if c in table.columns]))
     table.attrs["attribute_values"] = values_seen
     return table
+
+
+def filter_rows(table: pd.DataFrame, filters: dict | None) -> pd.DataFrame:
+    """The rows whose attributes match every filter: ``{column: value or list of values}``.
+
+    Values are compared as text (``"3"`` matches 3 and 3.0), so query-string values work; a
+    column the table lacks matches nothing.
+    """
+    for column, wanted in (filters or {}).items():
+        values = wanted if isinstance(wanted, list | tuple | set | frozenset) else [wanted]
+        wanted_text = {_as_text(value) for value in values}
+        if column not in table.columns:
+            return table.iloc[0:0]
+        table = table[table[column].map(_as_text).isin(wanted_text)]
+    return table
+
+
+def _as_text(value) -> str | None:
+    """A value as text for comparing filters: ``3``, ``3.0`` and ``"3.0"`` are all ``"3"``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return str(int(number)) if number.is_integer() else value
+    if isinstance(value, float | np.floating):
+        if not np.isfinite(value):
+            return None
+        if float(value).is_integer():
+            return str(int(value))
+    return str(value)

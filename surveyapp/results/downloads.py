@@ -19,8 +19,7 @@ from io import BytesIO
 from flask import abort, request, send_file
 from flask_babel import get_locale
 
-from ..auth import role_required
-from ..surveys import get_survey
+from ..access import role_required, survey_for_user
 from .views import READERS, bp
 
 #: Query parameters that are not filters (the page language, the wave).
@@ -30,9 +29,7 @@ NOT_FILTER_ARGS = ("wave", "lang")
 def _scope(slug: str):
     from .reports import ReportError, filter_names, make_scope
 
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
+    survey = survey_for_user(slug)  # 404 for a survey not granted, as for one that does not exist
     from ..extensions import db
     from ..models import QuestionnaireVersion
 

@@ -111,8 +111,7 @@ def load_analysis(scope: ReportScope):
 
 def load_responses(scope: ReportScope):
     """The completed responses of the scope as one table (a column per answer)."""
-    from .dataset import response_table
-    from .survey_analysis import filter_rows
+    from .dataset import filter_rows, response_table
 
     table = filter_rows(response_table(scope.survey, wave=scope.wave), scope.filters)
     if table.empty:

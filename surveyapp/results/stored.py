@@ -64,11 +64,18 @@ def fingerprint(survey: Survey) -> str:
     return f"v{survey.questionnaire_version_id}:n{count}:id{last_id or 0}:t{last_completed or '-'}:w{weighted}"
 
 
+def _filter_value(value):
+    """One value as text, several (``?segment=a&segment=b``: either) as a sorted list of texts."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted({str(v) for v in value})
+    return str(value)
+
+
 def stored_analysis(survey: Survey, wave: Wave | None, filters: dict, options: dict):
     """The analysis of one scope: stored when fresh, else computed and stored."""
     from .survey_analysis import compute_survey_analysis
 
-    filters = {str(k): str(v) for k, v in sorted(filters.items()) if v not in (None, "")}
+    filters = {str(k): _filter_value(v) for k, v in sorted(filters.items()) if v not in (None, "", [], ())}
     key = scope_key(wave, filters, options)
     current = fingerprint(survey)
     row = db.session.scalar(db.select(StoredAnalysis).where(StoredAnalysis.survey_id == survey.id,

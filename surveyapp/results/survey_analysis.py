@@ -459,20 +459,6 @@ def nps_groups(scores: pd.DataFrame, kpis: dict, waves: list | None, min_n: int)
     return pd.DataFrame(rows).set_index("group")
 
 
-def filter_rows(table: pd.DataFrame, filters: dict | None) -> pd.DataFrame:
-    """The rows of ``table`` whose attribute column equals the value, for every ``column: value``.
-
-    Values are compared as text (an attribute given on the command line or in a URL is text); a
-    column the table lacks matches no row. (For the raw-response downloads; the analysis filters
-    in :func:`~.dataset.analysis_table` with the same rule.)
-    """
-    for column, value in (filters or {}).items():
-        if column not in table.columns:
-            return table.iloc[0:0]
-        table = table[table[column].astype("string") == str(value)]
-    return table
-
-
 def analyze_stored_survey(survey, wave=None, filters: dict[str, str] | None = None,
                           **options) -> SurveyAnalysis | None:
     """The analysis of a survey's completed responses (one wave or all, optionally filtered by

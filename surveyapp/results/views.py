@@ -19,12 +19,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..auth import role_required
+from ..access import accessible_surveys_query, role_required, survey_for_user
 from ..extensions import db
 from ..models import QuestionnaireVersion, Response, Survey, Wave
 from ..models.base import utcnow
 from ..questionnaire import Questionnaire, translate
-from ..surveys import get_survey
 
 if TYPE_CHECKING:
     from ..analysis.drivers import DriverResult
@@ -159,9 +158,7 @@ def text_questions(questionnaire: Questionnaire, language: str) -> list[TextQues
 
 
 def _survey_and_wave(slug: str) -> tuple[Survey, Wave | None]:
-    survey = get_survey(slug)
-    if survey is None:
-        abort(404)
+    survey = survey_for_user(slug)  # 404 for a survey not granted, as for one that does not exist
     name = request.args.get("wave")
     if not name:
         return survey, None
@@ -263,9 +260,10 @@ class SurveyRow:
     completed: int
 
 
-def survey_overview() -> list[SurveyRow]:
-    """Every survey with its open wave and number of completed responses, in two queries."""
-    surveys = db.session.scalars(db.select(Survey).options(selectinload(Survey.waves)).order_by(Survey.slug)).all()
+def survey_overview(user=None) -> list[SurveyRow]:
+    """The surveys ``user`` (default: the signed-in user) may see, each with its open wave and
+    number of completed responses, in two queries."""
+    surveys = db.session.scalars(accessible_surveys_query(user).options(selectinload(Survey.waves))).all()
     completed = dict(db.session.execute(
         db.select(Response.survey_id, db.func.count(Response.id))
         .where(Response.status == "completed")

@@ -32,6 +32,20 @@ def add_user(app, email: str, role: str, *, active: bool = True) -> int:
         return user.id
 
 
+RESEARCHER = "rita@example.com"
+
+
+def grant_researcher(slug: str) -> None:
+    """Give the researcher of these tests the survey ``slug`` (inside an app context)."""
+    from surveyapp.access import grant_access
+    from surveyapp.surveys import get_survey
+
+    user = db.session.scalar(db.select(User).where(User.email == RESEARCHER))
+    if user is None:  # updating an existing one would end its sessions (a new password)
+        user = create_or_update_user(RESEARCHER, PASSWORD, role="researcher")
+    grant_access(user, get_survey(slug))
+
+
 def english_client(app):
     """A browser asking for English (without a preference the app speaks Dutch)."""
     client = app.test_client()

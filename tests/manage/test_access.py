@@ -7,7 +7,7 @@ import pytest
 from surveyapp.models import QuestionnaireVersion, User
 from surveyapp.surveys import create_survey, publish_questionnaire
 
-from .conftest import SHORT, add_user, count, english_client, sign_in
+from .conftest import SHORT, add_user, count, english_client, grant_researcher, sign_in
 
 STAFF_PAGES = ["/manage/", "/manage/questionnaires", "/manage/surveys/new", "/manage/questionnaires/1",
                "/manage/surveys/short", "/manage/surveys/short/contacts", "/manage/surveys/short/outbox",
@@ -25,6 +25,7 @@ POSTS = ["/manage/questionnaires", "/manage/surveys/new", "/manage/surveys/short
 def survey(app):
     with app.app_context():
         create_survey("short", publish_questionnaire(SHORT).version)
+        grant_researcher("short")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):

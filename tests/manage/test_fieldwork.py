@@ -18,7 +18,7 @@ from surveyapp.models import Contact, Invitation, OutboxMail, Survey, Wave
 from surveyapp.models.base import utcnow
 from surveyapp.surveys import create_survey, get_survey, publish_questionnaire
 
-from .conftest import SHORT, count, csrf_token, post_form
+from .conftest import SHORT, count, csrf_token, grant_researcher, post_form
 
 CONTACTS_CSV = (
     "email,language,name,segment\n"
@@ -36,6 +36,7 @@ def survey(app):
         version = publish_questionnaire(SHORT).version
         item = create_survey("short", version)
         open_wave(item, "2025-01", opens_at=utcnow() - timedelta(days=1))
+        grant_researcher(item.slug)
         return item.slug
 
 

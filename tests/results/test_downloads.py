@@ -46,7 +46,7 @@ def stored_analysis(app, wave=None, filters=None):
         survey = db.session.scalar(db.select(Survey).where(Survey.slug == "demo"))
         wave_row = next((w for w in survey.waves if w.name == wave), None)
         analysis = analyze_stored_survey(survey, wave=wave_row, filters=filters)
-        analysis.scores  # the per-respondent scores are stored apart and read on first use
+        assert analysis.scores is not None  # the per-respondent scores are stored apart and read on first use
         return analysis
 
 
@@ -368,7 +368,7 @@ def test_the_charts_partial_shows_images_with_alt_text_tables_and_download_links
 def test_filters_keep_only_matching_responses():
     import pandas as pd
 
-    from surveyapp.results.survey_analysis import filter_rows
+    from surveyapp.results.dataset import filter_rows
 
     table = pd.DataFrame({"segment": ["large", "small", None, "large"], "customer_value": [1.0, 2.0, 3.0, 1.0]})
     assert list(filter_rows(table, {"segment": "large"}).index) == [0, 3]

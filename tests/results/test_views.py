@@ -14,6 +14,7 @@ import pytest
 from babel.numbers import format_decimal, format_percent
 from openpyxl import load_workbook
 
+from surveyapp.access import grant_access
 from surveyapp.extensions import db
 from surveyapp.models import QuestionnaireVersion, Response, Survey, User, Wave
 from surveyapp.users import create_or_update_user
@@ -58,12 +59,15 @@ def manager(app, client, demo):
     return client
 
 
-def add_user(app, email: str, role: str, *, active: bool = True) -> None:
+def add_user(app, email: str, role: str, *, active: bool = True, grant: str | None = "demo") -> None:
+    """A user with ``role``, granted survey ``grant`` (None: no survey)."""
     with app.app_context():
         user = create_or_update_user(email, PASSWORD, role="manager")
         # A role outside the readers' (as a later role would be), set the way a migration would.
         user.role, user.active = role, active
         db.session.commit()
+        if grant:
+            grant_access(user, db.session.scalar(db.select(Survey).where(Survey.slug == grant)))
 
 
 def expected_analysis(app, slug: str, wave_name: str | None = None):
@@ -111,6 +115,19 @@ def test_managers_researchers_and_admins_read_results_and_other_roles_are_refuse
     refused = guest.get("/results/demo", headers={"Accept-Language": "nl"})
     assert "Geen toegang" in refused.text and "Traceback" not in refused.text
     assert b'href="/results/"' not in guest.get("/").data
+
+
+def test_readers_see_only_the_surveys_granted_to_them(app, demo):
+    for role in ("manager", "researcher"):
+        add_user(app, f"{role}-elsewhere@example.com", role, grant=None)
+        client = app.test_client()
+        sign_in(client, f"{role}-elsewhere@example.com")
+        listing = client.get("/results/", headers=ENGLISH)
+        assert listing.status_code == 200 and b'href="/results/demo"' not in listing.data, role
+        for path in ("/results/demo", "/results/demo?wave=" + demo["waves"][0], "/results/demo/drivers.xlsx"):
+            refused = client.get(path)
+            assert refused.status_code == 404, (role, path)
+            assert b"Hoe ervaart" not in refused.data and b"demo" not in refused.data, (role, path)
 
 
 def test_a_manager_deactivated_while_signed_in_is_signed_out(app, demo):
@@ -167,8 +184,9 @@ def test_the_list_takes_the_same_queries_for_one_survey_as_for_many(app, manager
     one = queries_for_list()
     with app.app_context():
         version = db.session.get(QuestionnaireVersion, db.session.scalar(db.select(Survey)).questionnaire_version_id)
+        manager_user = db.session.scalar(db.select(User).where(User.email == demo["email"]))
         for number in range(3):
-            create_survey(f"more-{number}", version)
+            grant_access(manager_user, create_survey(f"more-{number}", version))
     assert queries_for_list() == one
 
 
@@ -262,7 +280,8 @@ def test_a_survey_without_completed_responses_says_so(app, manager, demo):
 
     with app.app_context():
         version = db.session.get(QuestionnaireVersion, db.session.scalar(db.select(Survey)).questionnaire_version_id)
-        create_survey("empty", version)
+        grant_access(db.session.scalar(db.select(User).where(User.email == demo["email"])),
+                     create_survey("empty", version))
     response = manager.get("/results/empty", headers=ENGLISH)
     assert response.status_code == 200
     assert "There are no completed responses yet." in response.get_data(as_text=True)
@@ -349,7 +368,7 @@ def test_every_quadrant_is_shown_under_its_own_label_in_the_readers_language(app
 
 
 def test_sign_in_accepts_an_address_pasted_with_spaces_and_refuses_a_wrong_password(app):
-    add_user(app, "paste@example.com", "manager")
+    add_user(app, "paste@example.com", "manager", grant=None)
     client = app.test_client()
     sign_in(client, "  Paste@Example.com ")
     assert client.get("/results/").status_code == 200
