@@ -3,7 +3,9 @@ management route and API call uses."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -49,10 +51,25 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link borrow our domain.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """``target`` if it is a path on this site, else the start page.
+
+    An open redirect would let a phishing link borrow our domain. Browsers drop tabs and
+    newlines from a URL and read ``\\`` as ``/``, so ``/\t/evil.example`` means
+    ``//evil.example``: the check runs on the target as a browser would read it, and only
+    that normalised form is used.
+    """
+    if not target:
+        return url_for("main.index")
+    cleaned = "".join(ch for ch in target if not _invisible(ch)).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme and not parts.netloc:
+        return cleaned
     return url_for("main.index")
+
+
+def _invisible(ch: str) -> bool:
+    # Control, format (zero-width, bidi) and every kind of space: nothing a real path holds.
+    return unicodedata.category(ch)[0] in "CZ"
 
 
 @bp.route("/login", methods=["GET", "POST"])

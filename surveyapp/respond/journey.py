@@ -130,6 +130,13 @@ class Journey:
                 del kept[item_id]
             removed |= hidden
 
+    def first_unanswered_page(self, answers: dict) -> Page | None:
+        """The first visible page with a visible required item left unanswered (None: all done)."""
+        for page in self.pages(answers):
+            if any(item.required and item.id not in answers for item in self.answer_items(page, answers)):
+                return page
+        return None
+
     def resume_page(self, page_id: str | None, answers: dict) -> Page | None:
         """The page to show a returning respondent: where they left off, else the first."""
         pages = self.pages(answers)

@@ -262,6 +262,10 @@ def _answer(response: Response, personal: dict):
             posted.errors.pop(item_id, None)
         if not posted.errors and not revealed:
             following = journey.next_page(page, merged)
+            if following is None and (unanswered := journey.first_unanswered_page(merged)) is not None:
+                # The server keeps the page order: a page skipped (a forged form, a stale tab)
+                # is asked for before the response can complete.
+                following = unanswered
             if following is None:
                 # False when another request completed it a moment ago: that one's answers stand.
                 complete_response(response, page_answers, clear=clear, other_texts=page_other)
