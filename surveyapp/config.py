@@ -107,6 +107,9 @@ def load_config(instance_path: str) -> dict:
         "MAIL_RETRY_BASE_SECONDS": _env_int("SURVEYAPP_MAIL_RETRY_BASE_SECONDS", 60),
         "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(Path(__file__).resolve().parent.parent / "questionnaires")),
         "LINK_VALID_DAYS": _env_int("SURVEYAPP_LINK_VALID_DAYS", 0),
+        # Largest request body and largest single form field (bytes); larger gets a clear 413 page.
+        "MAX_CONTENT_LENGTH": _env_int("SURVEYAPP_MAX_REQUEST_BYTES", 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _env_int("SURVEYAPP_MAX_FIELD_BYTES", 64 * 1024),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXIES": _env_int("SURVEYAPP_PROXIES", 0),
     }

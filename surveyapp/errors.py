@@ -32,6 +32,11 @@ def register_error_handlers(app: Flask) -> None:
                      description if isinstance(description, str) and not description.startswith("The requested")
                      else _("This survey link can no longer be used."))
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("What you sent is too large"),
+                     _("Please shorten your answers and try again. Your earlier answers are kept."))
+
     @app.errorhandler(429)
     def too_many(error):
         return _page(429, _("Too many requests"), _("Please wait a minute and try again."))

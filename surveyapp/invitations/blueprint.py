@@ -12,6 +12,13 @@ from .unsubscribe import contact_id_from_token
 bp = Blueprint("invitations", __name__, template_folder="templates")
 
 
+@bp.after_request
+def no_store(response):
+    # The opt-out page shows the contact's email address: keep it out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN_LOOKUPS"])
 @csrf.exempt
