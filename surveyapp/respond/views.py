@@ -21,7 +21,15 @@ from ..questionnaire import translate
 from ..questionnaire.texts import render_text
 from .forms import read_page, require_answers
 from .journey import Journey, draw_order, questionnaire_of
-from .operations import ResponseLocked, complete_response, record_opened, save_answers, start_response
+from .operations import (
+    ResponseLocked,
+    complete_response,
+    record_opened,
+    save_answers,
+    start_response,
+    store_unsaved,
+    unsaved_response,
+)
 from .questions import QuestionBuilder
 
 bp = Blueprint("respond", __name__, template_folder="templates")
@@ -34,6 +42,8 @@ csrf.exempt(bp)
 COMPLETED_KEY = "respond_completed"
 #: Open-link responses of this browser session, by survey id.
 OPEN_KEYS = "respond_open"
+#: The language an open-link visitor was first shown, until their response is stored.
+OPEN_LANGUAGES = "respond_open_language"
 
 
 def _lookup_limit() -> str:
@@ -70,7 +80,7 @@ def personal(token: str):
     _use_language(response.language if response else invitation.language)
     if request.method == "POST":
         csrf.protect()
-    else:
+    elif request.method == "GET":  # a HEAD (link checkers) is not an opening
         record_opened(invitation)
     if response is not None and response.completed:
         return _after_completion(response)
@@ -80,7 +90,10 @@ def personal(token: str):
     if reason is not None:
         return _refusal(reason)
     if response is None:
-        response = _start(invitation.wave, invitation=invitation, language=invitation.language)
+        # Opening a link is not answering it (a mail scanner opens every link): the response
+        # is stored with the first answer; until then the page is shown from an unsaved one.
+        response = _start(invitation.wave, invitation=invitation, language=invitation.language,
+                          save=request.method == "POST")
         if response.completed:
             return _after_completion(response)
     return _answer(response, _personal_values(invitation))
@@ -101,7 +114,9 @@ def open_link(open_token: str):
         _use_language(response.language)
     else:
         languages = questionnaire_of(survey.questionnaire_version).languages
-        _use_language(request.accept_languages.best_match(languages) or languages[0])
+        chosen = session.get(OPEN_LANGUAGES, {}).get(str(survey.id)) if key else None
+        _use_language(chosen if chosen in languages else
+                      request.accept_languages.best_match(languages) or languages[0])
     if request.method == "POST":
         csrf.protect()
     if response is not None and response.completed:
@@ -111,11 +126,15 @@ def open_link(open_token: str):
     if reason is not None:
         return _refusal(reason)
     if response is None:
-        key = secrets.token_urlsafe(32)
-        session[OPEN_KEYS] = {**session.get(OPEN_KEYS, {}), str(survey.id): key}
-        response = _start(wave, session_key=key, language=g.language)
-        if request.method == "POST":  # the session was lost: show the first page afresh
-            return redirect(request.path, 303)
+        if key is None:
+            key = secrets.token_urlsafe(32)
+            session[OPEN_KEYS] = {**session.get(OPEN_KEYS, {}), str(survey.id): key}
+            # The language of the first visit holds until the response is stored with it.
+            session[OPEN_LANGUAGES] = {**session.get(OPEN_LANGUAGES, {}), str(survey.id): g.language}
+            if request.method == "POST":  # the session was lost: show the first page afresh
+                return redirect(request.path, 303)
+        # As for personal links: stored with the first answer, not on a visit.
+        response = _start(wave, session_key=key, language=g.language, save=request.method == "POST")
     return _answer(response, {})
 
 
@@ -135,21 +154,27 @@ def _personal_values(invitation: Invitation) -> dict:
 
 
 def _start(wave: Wave, *, language: str, invitation: Invitation | None = None,
-           session_key: str | None = None) -> Response:
+           session_key: str | None = None, save: bool = True) -> Response:
+    """The respondent's new response: stored (``save``), or unsaved, only to show the first page.
+
+    The order of shuffled items is drawn from a seed fixed by the link (see :func:`draw_order`),
+    so the unsaved response shows the order that the stored one will keep.
+    """
     survey = wave.survey
     questionnaire = questionnaire_of(survey.questionnaire_version)
     if language not in questionnaire.languages:
         language = questionnaire.default_language
     contact = invitation.contact if invitation is not None else None
-    response = start_response(
+    fields = dict(
         survey=survey,
         wave=wave,
         language=language,
         attributes=dict(contact.attributes or {}) if contact is not None else {},
-        randomization=draw_order(questionnaire),
+        randomization=draw_order(questionnaire, invitation.token_hash if invitation else session_key),
         invitation=invitation,
         session_key=session_key,
     )
+    response = start_response(**fields) if save else unsaved_response(**fields)
     _use_language(response.language)
     return response
 
@@ -225,9 +250,11 @@ def _answer(response: Response, personal: dict):
     other_texts = {answer.item_id: answer.other_text for answer in response.answers if answer.other_text}
     language = response.language
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         page = journey.resume_page(response.current_page, stored)
         if page is None:  # nothing to ask this respondent
+            if response.id is None:
+                response = store_unsaved(response)
             complete_response(response)
             _remember_completed(response)
             return redirect(request.path, 303)
