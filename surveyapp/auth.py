@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
+from . import throttle
 from .extensions import db, limiter, login_manager
 from .models import User
 
@@ -77,10 +78,17 @@ def _invisible(ch: str) -> bool:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
+        email = form.email.data.strip().lower()
+        if throttle.account_locked(email):
+            # The same words whether or not the account exists: nothing to learn from them.
+            flash(_("Too many failed sign-ins for this address. Please try again later."), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(db.select(User).where(User.email == email))
         if user is not None and user.active and user.check_password(form.password.data):
+            throttle.successful_login(email)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.failed_login(email)
         flash(_("Unknown email address or wrong password."), "error")
     return render_template("auth/login.html", form=form)
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session
+from flask import Blueprint, abort, g, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..invitations.links import find_invitation
 from ..models import Invitation, Response, Survey, Wave
 from ..models.base import utcnow
 from ..questionnaire import translate
 from ..questionnaire.texts import render_text
+from ..throttle import failed_lookup
 from .forms import read_page, require_answers
 from .journey import Journey, draw_order, questionnaire_of
 from .operations import (
@@ -46,17 +47,12 @@ OPEN_KEYS = "respond_open"
 OPEN_LANGUAGES = "respond_open_language"
 
 
-def _lookup_limit() -> str:
-    return current_app.config["RATELIMIT_TOKEN_LOOKUPS"]
-
-
-def _failed_lookup(response) -> bool:
-    # Only look-ups of tokens that do not exist count: guessing links is what the limit is
-    # for, while a company's respondents behind one address must not lock each other out.
-    return response.status_code == 404
-
-
-token_lookups = limiter.shared_limit(_lookup_limit, scope="respond-token-lookups", deduct_when=_failed_lookup)
+def _unknown_link():
+    # Only look-ups of tokens that do not exist count (see surveyapp.throttle): guessing links
+    # is what the limit is for, while a respondent's own link always opens.
+    if failed_lookup():
+        abort(429)
+    return _refusal("unknown")
 
 
 @bp.after_request
@@ -70,12 +66,11 @@ def no_store(response):
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@token_lookups
 def personal(token: str):
     """A contact's personal, single-use link."""
     invitation = find_invitation(token)
     if invitation is None:
-        return _refusal("unknown")
+        return _unknown_link()
     response = invitation.response
     _use_language(response.language if response else invitation.language)
     if request.method == "POST":
@@ -100,14 +95,13 @@ def personal(token: str):
 
 
 @bp.route("/o/<open_token>", methods=["GET", "POST"])
-@token_lookups
 def open_link(open_token: str):
     """A survey's anonymous link: one response per browser session."""
     survey = None
     if 0 < len(open_token) <= 100:
         survey = db.session.scalar(db.select(Survey).where(Survey.open_token == open_token))
     if survey is None:
-        return _refusal("unknown")
+        return _unknown_link()
     key = session.get(OPEN_KEYS, {}).get(str(survey.id))
     response = db.session.scalar(db.select(Response).where(Response.session_key == key)) if key else None
     if response is not None:
