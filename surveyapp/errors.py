@@ -3,7 +3,10 @@
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 
 def _page(status: int, title: str, message: str):
@@ -40,6 +43,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return _page(429, _("Too many requests"), _("Please wait a minute and try again."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database restarted or dropped our connections: a clean 503, and the pool
+        # (pool_pre_ping) reconnects by itself on a later request; no restart needed.
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the session is removed at teardown anyway
+            pass
+        page, status = _page(503, _("The service is briefly unavailable"),
+                             _("Please try again in a minute. Nothing you entered earlier is lost."))
+        return page, status, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def other_http(error):
