@@ -51,12 +51,25 @@ def register_error_handlers(app: Flask) -> None:
         # (pool_pre_ping) reconnects by itself on a later request; no restart needed.
         app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
         try:
-            db.session.rollback()
+            db.session.invalidate()  # drop the dead connection instead of resetting it
         except Exception:  # the connection is gone; the session is removed at teardown anyway
             pass
         page, status = _page(503, _("The service is briefly unavailable"),
                              _("Please try again in a minute. Nothing you entered earlier is lost."))
         return page, status, {"Retry-After": "30"}
+
+    @app.teardown_appcontext
+    def close_session_on_a_dead_connection(error):
+        # Runs before Flask-SQLAlchemy's own teardown (teardowns run last-registered first):
+        # a connection the server killed after the view finished would otherwise raise out of
+        # the teardown's rollback and turn a finished page into a bare 500.
+        try:
+            db.session.close()
+        except (OperationalError, InterfaceError):
+            try:
+                db.session.invalidate()
+            except Exception:
+                pass
 
     @app.errorhandler(HTTPException)
     def other_http(error):
