@@ -21,9 +21,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .config import load_config
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .security import FieldLimitedRequest
     from .shipped import shipped_dir
 
     app = Flask(__name__, instance_relative_config=True)
+    from .security import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+    app.request_class = FieldLimitedRequest
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)

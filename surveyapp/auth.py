@@ -8,6 +8,9 @@ issued before, copied or not, stops working at once.
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
+from . import throttle
 from .access import role_required  # noqa: F401  (kept importable from here for older code)
 from .extensions import db, limiter, login_manager
 from .models import User
@@ -79,10 +83,25 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link borrow our domain.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """``target`` if it is a path on this site, else the start page.
+
+    An open redirect would let a phishing link borrow our domain. Browsers drop tabs and
+    newlines from a URL and read ``\\`` as ``/``, so ``/\t/evil.example`` means
+    ``//evil.example``: the check runs on the target as a browser would read it, and only
+    that normalised form is used.
+    """
+    if not target:
+        return url_for("main.index")
+    cleaned = "".join(ch for ch in target if not _invisible(ch)).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme and not parts.netloc:
+        return cleaned
     return url_for("main.index")
+
+
+def _invisible(ch: str) -> bool:
+    # Control, format (zero-width, bidi) and every kind of space: nothing a real path holds.
+    return unicodedata.category(ch)[0] in "CZ"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,10 +109,17 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).where(User.email == form.email.data.strip().lower()))
+        email = form.email.data.strip().lower()
+        if throttle.account_locked(email):
+            # The same words whether or not the account exists: nothing to learn from them.
+            flash(_("Too many failed sign-ins for this address. Please try again later."), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(db.select(User).where(User.email == email))
         if user is not None and user.active and user.check_password(form.password.data):
+            throttle.successful_login(email)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.failed_login(email)
         flash(_("Unknown email address or wrong password."), "error")
     return render_template("auth/login.html", form=form)
 

@@ -7,6 +7,7 @@ which ``wsgi.py`` selects) refuses to start without a secret key.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -58,6 +59,37 @@ def _development_secret(instance_path: Path) -> str:
     return key
 
 
+def _ratelimit_storage(env: str) -> str:
+    """Where rate-limit counters live: shared by every worker in production.
+
+    ``memory://`` counts per process: under gunicorn with 4 workers an attacker gets four
+    times the limit. Production therefore refuses to start without a shared store (Redis),
+    unless ``memory://`` is asked for explicitly, which is accepted for a single worker only
+    (``WEB_CONCURRENCY``, gunicorn's default worker count, above 1 is refused) and warned about.
+    """
+    url = _env("SURVEYAPP_RATELIMIT_STORAGE_URL")
+    if env != "production":
+        return url or "memory://"
+    if url is None:
+        raise ConfigurationError(
+            "SURVEYAPP_RATELIMIT_STORAGE_URL is not set. In production the rate limits must hold across "
+            "worker processes: point it at Redis, e.g. redis://127.0.0.1:6379/0 (memory:// only counts "
+            "per process; set it explicitly for a single-process server)."
+        )
+    if url.startswith("memory://"):
+        workers = _env_int("WEB_CONCURRENCY", 1)
+        if workers > 1:
+            raise ConfigurationError(
+                f"SURVEYAPP_RATELIMIT_STORAGE_URL=memory:// with WEB_CONCURRENCY={workers}: each worker would "
+                "count on its own and let through several times the limit. Use redis://host:6379/0."
+            )
+        logging.getLogger("surveyapp").warning(
+            "RATE LIMITS ARE PER PROCESS: SURVEYAPP_RATELIMIT_STORAGE_URL=memory://. Run a single worker, "
+            "or use redis://host:6379/0 so that every worker counts together."
+        )
+    return url
+
+
 def load_config(instance_path: str) -> dict:
     """Build the Flask configuration mapping from the environment."""
     instance = Path(instance_path)
@@ -99,10 +131,13 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "WTF_CSRF_TIME_LIMIT": None,  # a respondent may leave a page open for hours
-        "RATELIMIT_STORAGE_URI": _env("SURVEYAPP_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage(env),
+        "RATELIMIT_KEY_PREFIX": _env("SURVEYAPP_RATELIMIT_KEY_PREFIX", "surveyapp"),
         "RATELIMIT_TOKEN_LOOKUPS": _env("SURVEYAPP_RATELIMIT_TOKEN_LOOKUPS", "30 per minute"),
         # Requests to /api/v1/ per client address.
         "RATELIMIT_API": _env("SURVEYAPP_RATELIMIT_API", "120 per minute"),
+        # Wrong passwords per email address before sign-in is refused for the rest of the window.
+        "LOGIN_LOCKOUT": _env("SURVEYAPP_LOGIN_LOCKOUT", "5 per 15 minutes"),
         "SMTP_HOST": _env("SURVEYAPP_SMTP_HOST"),
         "SMTP_PORT": _env_int("SURVEYAPP_SMTP_PORT", 587),
         "SMTP_USER": _env("SURVEYAPP_SMTP_USER"),
@@ -119,6 +154,9 @@ def load_config(instance_path: str) -> dict:
         "MAIL_RETRY_BASE_SECONDS": _env_int("SURVEYAPP_MAIL_RETRY_BASE_SECONDS", 60),
         "QUESTIONNAIRE_DIR": _env("SURVEYAPP_QUESTIONNAIRE_DIR", str(shipped_dir("questionnaires"))),
         "LINK_VALID_DAYS": _env_int("SURVEYAPP_LINK_VALID_DAYS", 0),
+        # Largest request body and largest single form field (bytes); larger gets a clear 413 page.
+        "MAX_CONTENT_LENGTH": _env_int("SURVEYAPP_MAX_REQUEST_BYTES", 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _env_int("SURVEYAPP_MAX_FIELD_BYTES", 64 * 1024),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXIES": _env_int("SURVEYAPP_PROXIES", 0),
     }

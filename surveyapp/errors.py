@@ -3,7 +3,10 @@
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 
 def _page(status: int, title: str, message: str):
@@ -44,9 +47,41 @@ def register_error_handlers(app: Flask) -> None:
                      description if isinstance(description, str) and not description.startswith("The requested")
                      else _("This survey link can no longer be used."))
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("What you sent is too large"),
+                     _("Please shorten your answers and try again. Your earlier answers are kept."))
+
     @app.errorhandler(429)
     def too_many(error):
         return _page(429, _("Too many requests"), _("Please wait a minute and try again."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database restarted or dropped our connections: a clean 503, and the pool
+        # (pool_pre_ping) reconnects by itself on a later request; no restart needed.
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
+        try:
+            db.session.invalidate()  # drop the dead connection instead of resetting it
+        except Exception:  # the connection is gone; the session is removed at teardown anyway
+            pass
+        page, status = _page(503, _("The service is briefly unavailable"),
+                             _("Please try again in a minute. Nothing you entered earlier is lost."))
+        return page, status, {"Retry-After": "30"}
+
+    @app.teardown_appcontext
+    def close_session_on_a_dead_connection(error):
+        # Runs before Flask-SQLAlchemy's own teardown (teardowns run last-registered first):
+        # a connection the server killed after the view finished would otherwise raise out of
+        # the teardown's rollback and turn a finished page into a bare 500.
+        try:
+            db.session.close()
+        except (OperationalError, InterfaceError):
+            try:
+                db.session.invalidate()
+            except Exception:
+                pass
 
     @app.errorhandler(HTTPException)
     def other_http(error):

@@ -17,6 +17,7 @@ def test_production_requires_secret_key(monkeypatch):
 def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path, length, refused):
     monkeypatch.setenv("SURVEYAPP_ENV", "production")
     monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "k" * length)
+    monkeypatch.setenv("SURVEYAPP_RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/0")  # production needs one
     monkeypatch.setenv("SURVEYAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
     if refused:
         with pytest.raises(ConfigurationError, match="too short"):

@@ -57,17 +57,23 @@ def import_command(file, slug, dry_run):
 @contacts.command("erase")
 @click.argument("email")
 @click.option("--survey", "slug", help="Only this survey's contact list (default: every survey).")
+@click.option("--erase-text", is_flag=True,
+              help="Also delete the person's free-text answers (open questions, 'other' texts).")
 @with_appcontext
-def erase_command(email, slug):
+def erase_command(email, slug, erase_text):
     """Erase the person with EMAIL: contact data removed, their answers kept anonymously.
 
+    Their mails are deleted from the outbox and the times of their invitation and response
+    are kept to the day only, so nothing leads from the mail server's log to the answers.
     A marker (a keyed hash of the address) stays so that a later import does not add and
     mail the person again.
     """
     survey = find_survey_or_fail(slug) if slug else None
-    count = operations.erase_person(email, survey=survey, actor=actor())
+    count = operations.erase_person(email, survey=survey, actor=actor(), erase_text=erase_text)
     if count:
         click.echo(f"Erased {count} contact(s) with that address; their responses are now anonymous.")
+        if erase_text:
+            click.echo("Their free-text answers were deleted too.")
     else:
         click.echo("No contact with that address; nothing to erase.")
 

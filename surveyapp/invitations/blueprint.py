@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..models import Contact
 from ..signing import contact_id_from_token
+from ..throttle import failed_lookup
 from .operations import opt_out
 
 bp = Blueprint("invitations", __name__, template_folder="templates")
 
 
+@bp.after_request
+def no_store(response):
+    # The opt-out page shows the contact's email address: keep it out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_TOKEN_LOOKUPS"])
 @csrf.exempt
 def unsubscribe(token: str):
     """GET asks for confirmation; POST opts the contact out.
@@ -25,7 +32,7 @@ def unsubscribe(token: str):
     """
     contact_id = contact_id_from_token(token)
     if contact_id is None:
-        abort(404)
+        abort(429 if failed_lookup() else 404)  # only forged tokens count, as for survey links
     contact = db.session.get(Contact, contact_id)
     if contact is not None:
         g.language = contact.language

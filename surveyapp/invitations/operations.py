@@ -284,20 +284,25 @@ def _cancel_queued(contact: Contact, reason: str = "opted out") -> int:
 
 
 def erase_contact(contact: Contact, *, keep_suppression: bool = True, actor: str = "system",
-                  now: datetime | None = None, commit: bool = True) -> None:
+                  now: datetime | None = None, commit: bool = True, erase_text: bool = False) -> None:
     """Remove a person's personal data; their answers stay, anonymous.
 
     Responses are detached from the invitation and lose ``name``/``email``/``crm_id``
-    attributes; invitations lose the contact and their link (token) so no URL leads back;
-    unsent mails are cancelled. The contact row is deleted, or, with ``keep_suppression``
-    (an erasure request, or a contact who opted out), blanked to an opt-out marker holding
-    only a keyed hash of the address, so a later CRM import does not mail the person again.
+    attributes; invitations lose the contact and their link (token) so no URL leads back.
+    Every link back to the person is cut (see :func:`_detach_invitation`): the outbox rows
+    go (their Message-ID is in the mail server's log next to the address), and the times
+    of inviting, opening, starting and completing are kept to the day only, so the
+    invitation's opening cannot be joined to the response's start. With ``erase_text`` the
+    person's free-text answers (open questions and "other, namely" texts) are deleted too.
+    The contact row is deleted, or, with ``keep_suppression`` (an erasure request, or a
+    contact who opted out), blanked to an opt-out marker holding only a keyed hash of the
+    address, so a later CRM import does not mail the person again.
     """
     now = now or utcnow()
     _cancel_queued(contact, reason="erased")
     invitations = db.session.scalars(db.select(Invitation).where(Invitation.contact_id == contact.id)).all()
     for invitation in invitations:
-        _detach_invitation(invitation)
+        _detach_invitation(invitation, erase_text=erase_text)
     contact_id, survey_id = contact.id, contact.survey_id
     if keep_suppression and contact.email:
         contact.suppression_hash = suppression_hash(contact.email)
@@ -315,28 +320,67 @@ def erase_contact(contact: Contact, *, keep_suppression: bool = True, actor: str
              len(invitations))
 
 
-def erase_person(email: str, *, survey: Survey | None = None, actor: str = "system") -> int:
+def erase_person(email: str, *, survey: Survey | None = None, actor: str = "system",
+                 erase_text: bool = False) -> int:
     """Erase every contact with ``email`` (in ``survey``, or in all surveys). Returns how many."""
     query = db.select(Contact).where(Contact.email == email.strip().lower())
     if survey is not None:
         query = query.where(Contact.survey_id == survey.id)
     contacts = db.session.scalars(query).all()
     for contact in contacts:
-        erase_contact(contact, actor=actor, commit=False)
+        erase_contact(contact, actor=actor, commit=False, erase_text=erase_text)
     db.session.commit()
     return len(contacts)
 
 
-def _detach_invitation(invitation: Invitation) -> None:
+def _day(value: datetime | None) -> datetime | None:
+    """``value`` kept to the day: precise enough for figures per day, too coarse to join on."""
+    return value.replace(hour=0, minute=0, second=0, microsecond=0) if value is not None else None
+
+
+def _detach_invitation(invitation: Invitation, *, erase_text: bool = False) -> None:
     response = db.session.scalar(db.select(Response).where(Response.invitation_id == invitation.id))
     if response is not None:
         response.invitation_id = None
         response.attributes = {k: v for k, v in (response.attributes or {}).items()
                                if k not in IDENTIFYING_ATTRIBUTES}
+        # Set explicitly, so the column's onupdate does not stamp the erasure's own time either.
+        response.started_at = _day(response.started_at)
+        response.updated_at = _day(response.updated_at)
+        response.completed_at = _day(response.completed_at)
+        if erase_text:
+            _erase_free_text(response)
     invitation.contact_id = None
     # The nonce re-derives the personal link: without it no URL leads to this invitation.
     invitation.token_nonce = ""
     invitation.token_hash = f"erased:{invitation.id}"
+    for name in ("created_at", "opened_at", "last_mailed_at", "expires_at"):
+        setattr(invitation, name, _day(getattr(invitation, name)))
+    # The mail server logs each Message-ID next to the address: no row may keep it. A mail a
+    # sender is handing over right now keeps its row (the sender records the result) under
+    # a new, meaningless Message-ID.
+    db.session.execute(db.delete(OutboxMail).where(OutboxMail.invitation_id == invitation.id,
+                                                   OutboxMail.state != "sending"))
+    for mail in db.session.scalars(db.select(OutboxMail).where(OutboxMail.invitation_id == invitation.id)):
+        mail.message_id = _new_message_id()
+
+
+def _erase_free_text(response: Response) -> None:
+    """Delete the answers to open questions and every "other, namely" text of ``response``."""
+    from ..questionnaire import Questionnaire
+
+    version = response.questionnaire_version
+    try:
+        items = Questionnaire.from_dict(version.definition).items() if version is not None else []
+    except Exception:  # a definition this code cannot read: fall back to the stored values
+        items = []
+    text_items = {item.id for item in items if item.type == "text"}
+    for answer in list(response.answers):
+        if answer.item_id in text_items or (not text_items and isinstance(answer.value, str)
+                                            and answer.value != "dk"):
+            response.answers.remove(answer)
+        else:
+            answer.other_text = None
 
 
 def apply_retention(*, now: datetime | None = None, actor: str = "system") -> int:

@@ -8,6 +8,7 @@ rather than declared as a WTForms class; CSRF protection still comes from Flask-
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -48,6 +49,13 @@ class PageInput:
 #: Control characters a person cannot type (NUL breaks PostgreSQL's JSONB); newline and tab stay.
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 _CONTROL[0x7F] = None
+#: Text-direction embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make an
+#: answer read differently from what it holds ("Trojan Source") when shown in results or exports.
+_CONTROL.update(dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+#: A number as people type it, in ASCII digits only: no ``1_000`` (Python's float() takes it),
+#: no Arabic-Indic or full-width digits, no exponent, hex, nan or inf.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 
 
 def _printable(text: str) -> str:
@@ -176,10 +184,7 @@ def _number(item: Item, text: str) -> int | float:
     # Dutch writes 3,5 where English writes 3.5; a thousands separator is not accepted.
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        number = math.nan
+    number = float(cleaned) if _NUMBER.fullmatch(cleaned) else math.nan
     if not math.isfinite(number) or len(cleaned) > 30:
         raise _Invalid(_("Please enter a whole number.") if item.integer else _("Please enter a number."))
     if item.integer:

@@ -7,6 +7,8 @@ from :class:`Journey`.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 import secrets
 from dataclasses import dataclass
@@ -36,9 +38,20 @@ def questionnaire_of(version) -> Questionnaire:
     return questionnaire
 
 
-def draw_order(questionnaire: Questionnaire) -> dict:
-    """A new respondent's order of shuffled items, options and rows, from a fresh random seed."""
-    return respondent_order(questionnaire, random.Random(secrets.randbits(64)))
+def draw_order(questionnaire: Questionnaire, link: str | None = None) -> dict:
+    """A new respondent's order of shuffled items, options and rows.
+
+    With ``link`` (a secret of the respondent's link: the token's hash, the open link's
+    session key) the order follows from it, keyed with the secret key, so the page shown
+    before anything is stored has the order the response will keep; without, a fresh seed.
+    """
+    if link is None:
+        return respondent_order(questionnaire, random.Random(secrets.randbits(64)))
+    from flask import current_app
+
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"surveyapp-order:" + link.encode(), hashlib.sha256).digest()
+    return respondent_order(questionnaire, random.Random(int.from_bytes(digest[:8], "big")))
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,13 @@ class Journey:
             for item_id in hidden:
                 del kept[item_id]
             removed |= hidden
+
+    def first_unanswered_page(self, answers: dict) -> Page | None:
+        """The first visible page with a visible required item left unanswered (None: all done)."""
+        for page in self.pages(answers):
+            if any(item.required and item.id not in answers for item in self.answer_items(page, answers)):
+                return page
+        return None
 
     def resume_page(self, page_id: str | None, answers: dict) -> Page | None:
         """The page to show a returning respondent: where they left off, else the first."""

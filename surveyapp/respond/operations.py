@@ -80,6 +80,47 @@ def start_response(
     return response
 
 
+def unsaved_response(
+    *,
+    survey: Survey,
+    wave: Wave,
+    language: str,
+    attributes: dict | None = None,
+    randomization: dict | None = None,
+    invitation: Invitation | None = None,
+    session_key: str | None = None,
+) -> Response:
+    """The response :func:`start_response` would store, kept out of the database.
+
+    A visit (a person, or a mail scanner opening every link) shows the first page from it;
+    only the first answer stores a response, so opening is never counted as starting.
+    """
+    existing = _existing(invitation, session_key)
+    if existing is not None:
+        return existing
+    return Response(
+        survey_id=survey.id,
+        wave_id=wave.id,
+        questionnaire_version_id=survey.questionnaire_version_id,
+        questionnaire_version=survey.questionnaire_version,
+        invitation_id=invitation.id if invitation else None,
+        session_key=session_key,
+        language=language,
+        attributes=dict(attributes or {}),
+        randomization=dict(randomization or {}),
+        status="in_progress",
+    )
+
+
+def store_unsaved(response: Response) -> Response:
+    """Store a response made by :func:`unsaved_response` (or return the one stored meanwhile)."""
+    invitation = db.session.get(Invitation, response.invitation_id) if response.invitation_id else None
+    return start_response(survey=db.session.get(Survey, response.survey_id), wave=db.session.get(Wave, response.wave_id),
+                          language=response.language, attributes=response.attributes,
+                          randomization=response.randomization, invitation=invitation,
+                          session_key=response.session_key)
+
+
 def _existing(invitation: Invitation | None, session_key: str | None) -> Response | None:
     if invitation is not None:
         return db.session.scalar(db.select(Response).where(Response.invitation_id == invitation.id))

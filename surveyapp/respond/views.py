@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session
+from flask import Blueprint, abort, g, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..invitations.links import find_invitation
 from ..models import Invitation, Response, Survey, Wave
 from ..models.base import utcnow
 from ..questionnaire import translate
 from ..questionnaire.texts import render_text
+from ..throttle import failed_lookup
 from .forms import read_page, require_answers
 from .journey import Journey, draw_order, questionnaire_of
-from .operations import ResponseLocked, complete_response, record_opened, save_answers, start_response
+from .operations import (
+    ResponseLocked,
+    complete_response,
+    record_opened,
+    save_answers,
+    start_response,
+    store_unsaved,
+    unsaved_response,
+)
 from .questions import QuestionBuilder
 
 bp = Blueprint("respond", __name__, template_folder="templates")
@@ -34,19 +43,16 @@ csrf.exempt(bp)
 COMPLETED_KEY = "respond_completed"
 #: Open-link responses of this browser session, by survey id.
 OPEN_KEYS = "respond_open"
+#: The language an open-link visitor was first shown, until their response is stored.
+OPEN_LANGUAGES = "respond_open_language"
 
 
-def _lookup_limit() -> str:
-    return current_app.config["RATELIMIT_TOKEN_LOOKUPS"]
-
-
-def _failed_lookup(response) -> bool:
-    # Only look-ups of tokens that do not exist count: guessing links is what the limit is
-    # for, while a company's respondents behind one address must not lock each other out.
-    return response.status_code == 404
-
-
-token_lookups = limiter.shared_limit(_lookup_limit, scope="respond-token-lookups", deduct_when=_failed_lookup)
+def _unknown_link():
+    # Only look-ups of tokens that do not exist count (see surveyapp.throttle): guessing links
+    # is what the limit is for, while a respondent's own link always opens.
+    if failed_lookup():
+        abort(429)
+    return _refusal("unknown")
 
 
 @bp.after_request
@@ -60,17 +66,16 @@ def no_store(response):
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@token_lookups
 def personal(token: str):
     """A contact's personal, single-use link."""
     invitation = find_invitation(token)
     if invitation is None:
-        return _refusal("unknown")
+        return _unknown_link()
     response = invitation.response
     _use_language(response.language if response else invitation.language)
     if request.method == "POST":
         csrf.protect()
-    else:
+    elif request.method == "GET":  # a HEAD (link checkers) is not an opening
         record_opened(invitation)
     if response is not None and response.completed:
         return _after_completion(response)
@@ -80,28 +85,32 @@ def personal(token: str):
     if reason is not None:
         return _refusal(reason)
     if response is None:
-        response = _start(invitation.wave, invitation=invitation, language=invitation.language)
+        # Opening a link is not answering it (a mail scanner opens every link): the response
+        # is stored with the first answer; until then the page is shown from an unsaved one.
+        response = _start(invitation.wave, invitation=invitation, language=invitation.language,
+                          save=request.method == "POST")
         if response.completed:
             return _after_completion(response)
     return _answer(response, _personal_values(invitation))
 
 
 @bp.route("/o/<open_token>", methods=["GET", "POST"])
-@token_lookups
 def open_link(open_token: str):
     """A survey's anonymous link: one response per browser session."""
     survey = None
     if 0 < len(open_token) <= 100:
         survey = db.session.scalar(db.select(Survey).where(Survey.open_token == open_token))
     if survey is None:
-        return _refusal("unknown")
+        return _unknown_link()
     key = session.get(OPEN_KEYS, {}).get(str(survey.id))
     response = db.session.scalar(db.select(Response).where(Response.session_key == key)) if key else None
     if response is not None:
         _use_language(response.language)
     else:
         languages = questionnaire_of(survey.questionnaire_version).languages
-        _use_language(request.accept_languages.best_match(languages) or languages[0])
+        chosen = session.get(OPEN_LANGUAGES, {}).get(str(survey.id)) if key else None
+        _use_language(chosen if chosen in languages else
+                      request.accept_languages.best_match(languages) or languages[0])
     if request.method == "POST":
         csrf.protect()
     if response is not None and response.completed:
@@ -111,11 +120,15 @@ def open_link(open_token: str):
     if reason is not None:
         return _refusal(reason)
     if response is None:
-        key = secrets.token_urlsafe(32)
-        session[OPEN_KEYS] = {**session.get(OPEN_KEYS, {}), str(survey.id): key}
-        response = _start(wave, session_key=key, language=g.language)
-        if request.method == "POST":  # the session was lost: show the first page afresh
-            return redirect(request.path, 303)
+        if key is None:
+            key = secrets.token_urlsafe(32)
+            session[OPEN_KEYS] = {**session.get(OPEN_KEYS, {}), str(survey.id): key}
+            # The language of the first visit holds until the response is stored with it.
+            session[OPEN_LANGUAGES] = {**session.get(OPEN_LANGUAGES, {}), str(survey.id): g.language}
+            if request.method == "POST":  # the session was lost: show the first page afresh
+                return redirect(request.path, 303)
+        # As for personal links: stored with the first answer, not on a visit.
+        response = _start(wave, session_key=key, language=g.language, save=request.method == "POST")
     return _answer(response, {})
 
 
@@ -135,21 +148,27 @@ def _personal_values(invitation: Invitation) -> dict:
 
 
 def _start(wave: Wave, *, language: str, invitation: Invitation | None = None,
-           session_key: str | None = None) -> Response:
+           session_key: str | None = None, save: bool = True) -> Response:
+    """The respondent's new response: stored (``save``), or unsaved, only to show the first page.
+
+    The order of shuffled items is drawn from a seed fixed by the link (see :func:`draw_order`),
+    so the unsaved response shows the order that the stored one will keep.
+    """
     survey = wave.survey
     questionnaire = questionnaire_of(survey.questionnaire_version)
     if language not in questionnaire.languages:
         language = questionnaire.default_language
     contact = invitation.contact if invitation is not None else None
-    response = start_response(
+    fields = dict(
         survey=survey,
         wave=wave,
         language=language,
         attributes=dict(contact.attributes or {}) if contact is not None else {},
-        randomization=draw_order(questionnaire),
+        randomization=draw_order(questionnaire, invitation.token_hash if invitation else session_key),
         invitation=invitation,
         session_key=session_key,
     )
+    response = start_response(**fields) if save else unsaved_response(**fields)
     _use_language(response.language)
     return response
 
@@ -225,9 +244,11 @@ def _answer(response: Response, personal: dict):
     other_texts = {answer.item_id: answer.other_text for answer in response.answers if answer.other_text}
     language = response.language
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         page = journey.resume_page(response.current_page, stored)
         if page is None:  # nothing to ask this respondent
+            if response.id is None:
+                response = store_unsaved(response)
             complete_response(response)
             _remember_completed(response)
             return redirect(request.path, 303)
@@ -262,6 +283,10 @@ def _answer(response: Response, personal: dict):
             posted.errors.pop(item_id, None)
         if not posted.errors and not revealed:
             following = journey.next_page(page, merged)
+            if following is None and (unanswered := journey.first_unanswered_page(merged)) is not None:
+                # The server keeps the page order: a page skipped (a forged form, a stale tab)
+                # is asked for before the response can complete.
+                following = unanswered
             if following is None:
                 # False when another request completed it a moment ago: that one's answers stand.
                 complete_response(response, page_answers, clear=clear, other_texts=page_other,
