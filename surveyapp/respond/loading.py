@@ -2,9 +2,10 @@
 
 A page is answered by thousands of respondents at once, so each request reads what it
 needs up front instead of lazily, item by item: one statement for the link with its
-wave, contact, response and the response's questionnaire version (only its id and
-content hash: the parsed questionnaire is kept in-process per version, see
-:func:`~surveyapp.respond.journey.questionnaire_of`), and one for the response's answers.
+wave, contact, response, the response's answers and its questionnaire version (only its
+id and content hash: the parsed questionnaire is kept in-process per version, see
+:func:`~surveyapp.respond.journey.questionnaire_of`). Under load every round trip to the
+database counts, so the answers are joined in too rather than read by a second statement.
 The number of statements does not grow with the number of items or answers
 (``tests/respond/test_statement_counts.py`` keeps it so).
 """
@@ -25,7 +26,7 @@ def _response_options(path):
     """Loader options for a response reached through ``path`` (a relationship attribute)."""
     return (
         path.joinedload(Response.questionnaire_version).load_only(*_VERSION_KEY),
-        path.selectinload(Response.answers),
+        path.joinedload(Response.answers),
     )
 
 
@@ -34,11 +35,11 @@ def invitation_for_answering(token: str) -> Invitation | None:
     if not token or len(token) > 100:
         return None
     response = joinedload(Invitation.response)
-    return db.session.scalar(
+    return db.session.scalars(
         db.select(Invitation)
         .where(Invitation.token_hash == token_hash(token))
         .options(joinedload(Invitation.wave), joinedload(Invitation.contact), *_response_options(response))
-    )
+    ).unique().first()
 
 
 def survey_for_answering(open_token: str) -> Survey | None:
@@ -57,12 +58,12 @@ def survey_for_answering(open_token: str) -> Survey | None:
 
 def response_for_session(session_key: str) -> Response | None:
     """An open-link response by its browser-session key, with its wave and answers."""
-    return db.session.scalar(
+    return db.session.scalars(
         db.select(Response)
         .where(Response.session_key == session_key)
         .options(
             joinedload(Response.wave),
             joinedload(Response.questionnaire_version).load_only(*_VERSION_KEY),
-            selectinload(Response.answers),
+            joinedload(Response.answers),
         )
-    )
+    ).unique().first()
