@@ -3,8 +3,10 @@
 The guarantee is *at most once*, and the rare case where that cannot be known is shown,
 not guessed:
 
-1. A mail is claimed in its own committed transaction (state "sending", attempts + 1);
-   see :func:`~surveyapp.invitations.operations.claim_next_mail`.
+1. Mails are claimed, a batch at a time, in a committed transaction of their own (state
+   "sending", attempts + 1); see :func:`~surveyapp.invitations.operations.claim_mails`.
+   Several senders at once each claim different rows. Claimed mails a run does not get
+   to (it stops early) are given back to the queue.
 2. It is sent; 3. the result is recorded ("sent", or back to "queued" with a later
    ``due_at`` after a temporary failure, or "failed").
 
@@ -39,6 +41,10 @@ from .mails import build_message
 
 log = logging.getLogger(__name__)
 
+#: Mails claimed at once by a sender. A sender killed outright (no chance to give back what
+#: it claimed) leaves at most this many mails "uncertain"; a larger batch saves little more.
+BATCH_SIZE = 50
+
 
 @dataclass
 class SendReport:
@@ -57,6 +63,8 @@ class SendReport:
 class SmtpTransport:
     """One SMTP connection, opened on first use and reopened when the server dropped it."""
 
+    IDLE_CHECK_SECONDS = 2.0
+
     def __init__(self, config):
         self.host = config["SMTP_HOST"]
         self.port = int(config["SMTP_PORT"])
@@ -67,12 +75,19 @@ class SmtpTransport:
         self.envelope_from = parseaddr(config["MAIL_FROM"])[1]
         self.ca_file = config.get("SMTP_CA_FILE")
         self.smtp: smtplib.SMTP | None = None
+        self.last_used = 0.0
 
     def describe(self) -> str:
         return f"SMTP server {self.host}:{self.port}"
 
     def ensure_connected(self) -> None:
-        """Connect, or check the open connection with NOOP (so a send never starts on a dead one)."""
+        """Connect, or check the open connection with NOOP (so a send never starts on a dead one).
+
+        A connection used in the last IDLE_CHECK_SECONDS is taken as alive: servers drop idle
+        connections after minutes, not seconds, and a NOOP per mail would cost a round trip each.
+        """
+        if self.smtp is not None and time.monotonic() - self.last_used < self.IDLE_CHECK_SECONDS:
+            return
         if self.smtp is not None:
             try:
                 if self.smtp.noop()[0] == 250:
@@ -93,7 +108,14 @@ class SmtpTransport:
         self.smtp = smtp
 
     def send(self, message: EmailMessage, recipient: str, mail: OutboxMail) -> None:
+        self.last_used = 0.0  # after any failure, check the connection before the next mail
+        if self.smtp is None or self.smtp.sock is None:
+            # Closed after the previous mail's failure (by us, or by smtplib on a 421 reply):
+            # nothing of this mail has been sent yet, so connect again first.
+            self.smtp = None
+            self.ensure_connected()
         self.smtp.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
+        self.last_used = time.monotonic()
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -166,32 +188,47 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
         interval = 0.0
     handled = 0
     last_sent: float | None = None
+    # What a batch loaded stays loaded across the per-mail commits (see claim_mails).
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    batch: list[OutboxMail] = []
     try:
         while limit is None or handled < limit:
-            if operations.count_due(now=clock()) == 0:
-                break
             if interval and last_sent is not None:
                 # Pace before claiming, so the wait never counts against the claim timeout.
                 time.sleep(max(0.0, last_sent + interval - time.monotonic()))
+            # Paced sending claims one mail at a time: a batch must never wait out the claim timeout.
+            size = 1 if interval else BATCH_SIZE
+            if limit is not None:
+                size = min(size, limit - handled)
+            batch = operations.claim_mails(now=clock(), limit=size)
+            if not batch:
+                break
             try:
                 transport.ensure_connected()
             except (smtplib.SMTPException, OSError) as error:
                 report.stopped = f"cannot use {transport.describe()}: {_describe(error)}"
                 log.error("mail send stopped: %s", report.stopped)
                 break
-            mail = operations.claim_next_mail(now=clock())
-            if mail is None:
-                break
-            handled += 1
-            outcome = _deliver(mail, transport, report, clock, after_accept)
-            if outcome == "sent":
-                last_sent = time.monotonic()
-            if on_progress:
-                on_progress(1)
+            while batch and not report.stopped:
+                mail = batch.pop(0)
+                handled += 1
+                outcome = _deliver(mail, transport, report, clock, after_accept)
+                if outcome == "sent":
+                    last_sent = time.monotonic()
+                if on_progress:
+                    on_progress(1)
+            db.session.commit()  # the batch's results, in one transaction
             if report.stopped:
                 break
     finally:
-        transport.close()
+        try:
+            db.session.commit()  # results recorded so far are true: keep them
+            # Claimed but never handed to the server (stopped early): queued again, not uncertain.
+            operations.release_claims(batch)
+        finally:
+            session.expire_on_commit = expire_on_commit
+            transport.close()
     report.uncertain_total = _count_state("uncertain")
     report.in_flight = _count_state("sending")
     log.info("mail send: %s", report)
@@ -201,7 +238,7 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
 def _deliver(mail: OutboxMail, transport, report: SendReport, clock, after_accept) -> str:
     reason = cancel_reason(mail, clock())
     if reason:
-        operations.record_cancelled(mail, reason)
+        operations.record_cancelled(mail, reason, commit=False)
         report.cancelled += 1
         return "cancelled"
     try:
@@ -233,7 +270,7 @@ def _deliver(mail: OutboxMail, transport, report: SendReport, clock, after_accep
         return "uncertain"
     if after_accept is not None:
         after_accept(mail)
-    operations.record_sent(mail, now=clock())
+    operations.record_sent(mail, now=clock(), commit=False)
     report.sent += 1
     return "sent"
 

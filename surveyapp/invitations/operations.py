@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Contact, Invitation, OutboxMail, Response, Survey, Wave
@@ -592,36 +593,70 @@ def count_due(*, now: datetime | None = None) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(_due(now or utcnow()).subquery()))
 
 
-def claim_next_mail(*, now: datetime | None = None) -> OutboxMail | None:
-    """Claim the next due mail for this sender, or None when nothing is due.
+def claim_mails(*, now: datetime | None = None, limit: int = 1) -> list[OutboxMail]:
+    """Claim up to ``limit`` due mails for this sender, in due order ([] when nothing is due).
 
-    The claim (state "sending", ``claimed_at``, ``attempts + 1``) is committed before the
-    mail is sent, so no other sender can take it. PostgreSQL picks a row with
-    ``FOR UPDATE SKIP LOCKED``, so concurrent senders pass each other without waiting;
-    SQLite has no row locks and relies on the conditional UPDATE alone, which both use:
-    it only changes a row that is still queued, so of two racing senders one wins.
+    The claim (state "sending", ``claimed_at``, ``attempts + 1``) is one UPDATE, committed
+    before any of them is sent, so no other sender can take them. PostgreSQL picks the rows
+    with ``FOR UPDATE SKIP LOCKED``, so concurrent senders pass each other without waiting
+    and each gets a batch of its own; on SQLite the single UPDATE runs under the database's
+    write lock, so of two racing senders one claims a row and the other does not see it.
+    The mails come back with their invitation, contact, response, wave and survey loaded
+    (a few statements per batch, none per mail).
     """
     now = now or utcnow()
-    on_postgres = db.session.get_bind().dialect.name == "postgresql"
-    while True:
-        query = _due(now).order_by(OutboxMail.due_at, OutboxMail.id).limit(1)
-        if on_postgres:
-            query = query.with_for_update(skip_locked=True)
-        mail_id = db.session.scalar(query)
-        if mail_id is None:
-            db.session.commit()
-            return None
-        claimed = db.session.execute(
-            db.update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.state == "queued")
-            .values(state="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
-        ).rowcount
-        db.session.commit()
-        if claimed == 1:
-            return db.session.get(OutboxMail, mail_id, populate_existing=True)
+    due = _due(now).order_by(OutboxMail.due_at, OutboxMail.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A materialized CTE: as a plain IN (subquery) the planner may run the subquery again
+        # and claim more than ``limit`` rows.
+        due = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        due = db.select(due.c.id)
+    claimed = db.session.scalars(
+        db.update(OutboxMail)
+        .where(OutboxMail.id.in_(due.scalar_subquery()), OutboxMail.state == "queued")
+        .values(state="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
+        .returning(OutboxMail.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    if not claimed:
+        return []
+    invitation = joinedload(OutboxMail.invitation)
+    wave = invitation.selectinload(Invitation.wave)
+    return list(db.session.scalars(
+        db.select(OutboxMail)
+        .where(OutboxMail.id.in_(claimed))
+        .order_by(OutboxMail.due_at, OutboxMail.id)
+        .options(
+            invitation.joinedload(Invitation.contact),
+            invitation.joinedload(Invitation.response),
+            wave.selectinload(Wave.survey).selectinload(Survey.questionnaire_version),
+        )
+        .execution_options(populate_existing=True)
+    ).unique())
 
 
-def record_sent(mail: OutboxMail, *, now: datetime | None = None) -> None:
-    """The SMTP server accepted ``mail`` (or it was written to MAIL_DIR)."""
+def release_claims(mails: list[OutboxMail]) -> None:
+    """Give back claimed mails that were never handed to the SMTP server (a run that stops early)."""
+    if not mails:
+        return
+    db.session.execute(
+        db.update(OutboxMail)
+        .where(OutboxMail.id.in_([mail.id for mail in mails]), OutboxMail.state == "sending")
+        .values(state="queued", attempts=OutboxMail.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    for mail in mails:
+        db.session.expire(mail)
+
+
+def record_sent(mail: OutboxMail, *, now: datetime | None = None, commit: bool = True) -> None:
+    """The SMTP server accepted ``mail`` (or it was written to MAIL_DIR).
+
+    A sender records a batch's results in one transaction (``commit=False``): should it die
+    before committing, those mails stay "sending" and become "uncertain", which is true.
+    """
     now = now or utcnow()
     mail.state = "sent"
     mail.sent_at = now
@@ -633,14 +668,16 @@ def record_sent(mail: OutboxMail, *, now: datetime | None = None) -> None:
     invitation.last_mailed_at = now
     if mail.kind == "reminder":
         invitation.reminders_sent = (invitation.reminders_sent or 0) + 1
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
-def record_cancelled(mail: OutboxMail, reason: str) -> None:
+def record_cancelled(mail: OutboxMail, reason: str, *, commit: bool = True) -> None:
     """Not sent, on purpose: the contact opted out, bounced, was erased, completed, or the wave closed."""
     mail.state = "cancelled"
     mail.last_error = reason
-    db.session.commit()
+    if commit:
+        db.session.commit()
     log.info("mail %s cancelled: %s", mail.id, reason)
 
 

@@ -22,6 +22,7 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+_STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -192,6 +193,8 @@ def _scalar(loader, node, path, document):
     if node.tag == _TIMESTAMP_TAG:
         # A date is never wanted as a date here; keep what the researcher wrote.
         return node.value
+    if node.tag == _STR_TAG:
+        return node.value  # what the constructor would return, without its overhead
     if node.tag not in _PLAIN_TAGS:
         document.problems.append(
             (f"YAML tags such as {node.tag} are not supported", path, _position(node.start_mark))

@@ -90,6 +90,10 @@ class _Checker:
             name: value for name, value in _dict(data.get("options")).items() if isinstance(name, str)
         }
         self.entries: dict[str, _Entry] = {}
+        # Indexes built once, so that no check walks all pages again (a 2 MB file has thousands):
+        self.page_starts: list[int] = []  # items before each page, in collect_items' count
+        self.matrix_rows: dict[str, list[str]] = {}  # matrix id -> its row ids
+        self.scale_items: dict[str, dict] = {}  # item or row id -> the item that carries its scale
 
     def problem(self, path, message, offset=None):
         self.problems.append((tuple(path), message, offset))
@@ -109,11 +113,15 @@ class _Checker:
                     f'page id "{page_id}" is used twice (first at pages[{page_ids[page_id]}])',
                 )
             page_ids.setdefault(page_id, p)
+            self.page_starts.append(order)
             for i, item in enumerate(_list(page.get("items"))):
                 item = _dict(item)
                 order += 1
                 item_id = _str(item.get("id"))
                 kind = _str(item.get("type"))
+                for scored in [item.get("id")] + [_dict(row).get("id") for row in _list(item.get("rows"))]:
+                    if isinstance(scored, str):
+                        self.scale_items.setdefault(scored, item)
                 if item_id:
                     self.add_entry(_Entry(item_id, kind, p, order, page_id), ("pages", p, "items", i, "id"))
                 if kind == "matrix":
@@ -121,16 +129,18 @@ class _Checker:
                         row_id = _str(_dict(row).get("id"))
                         if row_id:
                             entry = _Entry(row_id, "likert", p, order, page_id, matrix=item_id)
-                            self.add_entry(entry, ("pages", p, "items", i, "rows", r, "id"))
+                            if self.add_entry(entry, ("pages", p, "items", i, "rows", r, "id")):
+                                self.matrix_rows.setdefault(item_id, []).append(row_id)
 
-    def add_entry(self, entry: _Entry, path):
+    def add_entry(self, entry: _Entry, path) -> bool:
         if entry.id in self.entries:
             first = self.entries[entry.id]
             self.problem(path, f'item id "{entry.id}" is used twice (first on page "{first.page_id}")')
-            return
+            return False
         if entry.id in self.attributes:
             self.problem(path, f'"{entry.id}" is also the name of an attribute; give the item another id')
         self.entries[entry.id] = entry
+        return True
 
     # --- names in logic and texts --------------------------------------------------------------
 
@@ -367,8 +377,7 @@ class _Checker:
     def order_of(self, path) -> int:
         """The running number of the item at ``pages[p].items[i]``, as collect_items counts."""
         _, p, _, i = path
-        pages = _list(self.data.get("pages"))
-        return sum(len(_list(_dict(page).get("items"))) for page in pages[:p]) + i + 1
+        return self.page_starts[p] + i + 1
 
     def check_item_scale(self, item, kind, path):
         scale = item.get("scale")
@@ -423,7 +432,7 @@ class _Checker:
             self.problem(path, f'unknown item "{item_id}"{did_you_mean(item_id, self.entries)}')
             return []
         if entry.type == "matrix":
-            return [row.id for row in self.entries.values() if row.matrix == item_id]
+            return list(self.matrix_rows.get(item_id, []))
         if entry.type not in SCALE_ITEM_TYPES:
             kind = {"single": "single-choice", "multiple": "multiple-choice"}.get(entry.type, entry.type)
             self.problem(path, f'"{item_id}" is a {kind} item; a construct holds items answered on a scale')
@@ -431,19 +440,16 @@ class _Checker:
         return [item_id]
 
     def values_of(self, item_id) -> list[int] | None:
-        for page in _list(self.data.get("pages")):
-            for item in _list(_dict(page).get("items")):
-                item = _dict(item)
-                ids = [item.get("id")] + [_dict(row).get("id") for row in _list(item.get("rows"))]
-                if item_id in ids:
-                    scale = item.get("scale")
-                    if scale is None and item.get("type") in BUILTIN_SCALES:
-                        scale = item.get("type")
-                    definition = self.scales.get(scale) if isinstance(scale, str) else None
-                    if definition is None and isinstance(scale, str):
-                        definition = BUILTIN_SCALES.get(scale)
-                    return scale_values(definition) if definition else None
-        return None
+        item = self.scale_items.get(item_id)
+        if item is None:
+            return None
+        scale = item.get("scale")
+        if scale is None and item.get("type") in BUILTIN_SCALES:
+            scale = item.get("type")
+        definition = self.scales.get(scale) if isinstance(scale, str) else None
+        if definition is None and isinstance(scale, str):
+            definition = BUILTIN_SCALES.get(scale)
+        return scale_values(definition) if definition else None
 
 
 def check(data) -> list[tuple[tuple, str, int | None]]:

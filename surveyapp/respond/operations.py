@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..invitations.alerts import queue_detractor_alert
 from ..models import Answer, Invitation, Response, Survey, Wave
 from ..models.base import utcnow
+from ..models.response import numeric_value
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +33,18 @@ def record_opened(invitation: Invitation) -> None:
     """Note the first time a personal link was opened (kept for the response rate funnel)."""
     if invitation.opened_at is not None:
         return
-    db.session.execute(
+    now = utcnow()
+    result = db.session.execute(
         db.update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
-        .values(opened_at=utcnow())
+        .values(opened_at=now)
+        .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    _commit_keeping_loaded()
+    if result.rowcount == 1:
+        set_committed_value(invitation, "opened_at", now)
+    else:  # opened a moment ago by another request
+        db.session.expire(invitation, ["opened_at"])
     log.info("invitation %s opened", invitation.id)
 
 
@@ -69,13 +79,14 @@ def start_response(
     )
     db.session.add(response)
     try:
-        db.session.commit()
+        _commit_keeping_loaded()
     except IntegrityError:
         db.session.rollback()
         existing = _existing(invitation, session_key)
         if existing is None:
             raise
         return existing
+    set_committed_value(response, "answers", [])  # a new response has none: no need to ask
     log.info("response %s started (survey %s, wave %s)", response.id, survey.slug, wave.name)
     return response
 
@@ -132,18 +143,22 @@ def _existing(invitation: Invitation | None, session_key: str | None) -> Respons
 def _claim(response: Response, **values) -> bool:
     """Lock the response's row for this transaction if it is still in progress.
 
-    Returns False (and changes nothing) when it has been completed meanwhile.
+    Returns False (and changes nothing) when it has been completed meanwhile. Once the row
+    is held, ``response`` carries the values written here; its other columns (attributes,
+    randomization, links) never change after it started, and its answers are written
+    without reading them again (see :func:`_write_answers`).
     """
+    values = {"updated_at": utcnow(), **values}
     result = db.session.execute(
         db.update(Response)
         .where(Response.id == response.id, Response.status == "in_progress")
-        .values(updated_at=utcnow(), **values)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
-    # What this transaction saw before holding the lock may be stale; read it again under it.
-    db.session.expire(response)
+    for key, value in values.items():
+        set_committed_value(response, key, value)
     return True
 
 
@@ -158,18 +173,47 @@ def _add_page_time(response: Response, page_id: str | None, since) -> None:
     response.page_seconds = times
 
 
+def _answer_row(response: Response, item_id: str, value, other_text: str | None) -> dict:
+    """One row of the answers table."""
+    return {"response_id": response.id, "item_id": item_id, "value": value, "other_text": other_text,
+            "number": numeric_value(value)}  # the ORM's validator does not run for a Core insert
+
+
 def _write_answers(response: Response, answers: dict, clear, other_texts: dict) -> None:
-    existing = {answer.item_id: answer for answer in response.answers}
-    for item_id in clear:
-        if item_id in existing and item_id not in answers:
-            response.answers.remove(existing.pop(item_id))
-    for item_id, value in answers.items():
-        answer = existing.get(item_id)
-        if answer is None:
-            response.answers.append(Answer(item_id=item_id, value=value, other_text=other_texts.get(item_id)))
-        else:
-            answer.value = value
-            answer.other_text = other_texts.get(item_id)
+    """Upsert ``answers`` and delete those to ``clear``: two statements, however many items.
+
+    Runs with the response's row locked (:func:`_claim`), so what another request stored a
+    moment ago is overwritten or deleted just the same: no answer is read first.
+    """
+    table = Answer.__table__
+    to_delete = [item_id for item_id in clear if item_id not in answers]
+    if to_delete:
+        db.session.execute(
+            table.delete().where(table.c.response_id == response.id, table.c.item_id.in_(to_delete))
+        )
+    if answers:
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(table).values([
+            _answer_row(response, item_id, value, other_texts.get(item_id)) for item_id, value in answers.items()
+        ])
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.response_id, table.c.item_id],
+            set_={column: statement.excluded[column]
+                  for column in _answer_row(response, "", None, None) if column not in ("response_id", "item_id")},
+        ))
+    # The loaded collection no longer matches the table: read it again if anyone asks.
+    db.session.expire(response, ["answers"])
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what this request loaded (it is still true: see :func:`_claim`)."""
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def save_answers(
@@ -200,7 +244,7 @@ def save_answers(
         raise ResponseLocked(response.id)
     _write_answers(response, answers, clear, other_texts or {})
     _add_page_time(response, timed_page, shown_since)
-    db.session.commit()
+    _commit_keeping_loaded()
 
 
 def complete_response(
@@ -232,8 +276,7 @@ def complete_response(
         _write_answers(response, answers or {}, clear, other_texts or {})
     _add_page_time(response, timed_page, shown_since)
     queue_detractor_alert(response)  # in this transaction: one alert exactly when completed
-    db.session.commit()
-    db.session.refresh(response)
+    _commit_keeping_loaded()
     log.info("response %s completed", response.id)
     return True
 

@@ -13,15 +13,15 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_babel import refresh
 
-from ..extensions import csrf, db
-from ..invitations.links import find_invitation
-from ..models import Invitation, Response, Survey, Wave
+from ..extensions import csrf
+from ..models import Invitation, Response, Wave
 from ..models.base import utcnow
 from ..questionnaire import translate
 from ..questionnaire.texts import render_text
 from ..throttle import failed_lookup
 from .forms import read_page, require_answers
 from .journey import Journey, draw_order, questionnaire_of
+from .loading import invitation_for_answering, response_for_session, survey_for_answering
 from .operations import (
     ResponseLocked,
     complete_response,
@@ -68,7 +68,7 @@ def no_store(response):
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def personal(token: str):
     """A contact's personal, single-use link."""
-    invitation = find_invitation(token)
+    invitation = invitation_for_answering(token)
     if invitation is None:
         return _unknown_link()
     response = invitation.response
@@ -97,13 +97,11 @@ def personal(token: str):
 @bp.route("/o/<open_token>", methods=["GET", "POST"])
 def open_link(open_token: str):
     """A survey's anonymous link: one response per browser session."""
-    survey = None
-    if 0 < len(open_token) <= 100:
-        survey = db.session.scalar(db.select(Survey).where(Survey.open_token == open_token))
+    survey = survey_for_answering(open_token)
     if survey is None:
         return _unknown_link()
     key = session.get(OPEN_KEYS, {}).get(str(survey.id))
-    response = db.session.scalar(db.select(Response).where(Response.session_key == key)) if key else None
+    response = response_for_session(key) if key else None
     if response is not None:
         _use_language(response.language)
     else:

@@ -336,3 +336,28 @@ def test_mail_states_the_last_day_of_the_wave(smtp, survey, wave):
     text, _ = parts(smtp.messages[0])
     last_day = format_date(closes_at.date() - timedelta(days=1), "long", locale="en")
     assert f"until {last_day}." in text
+
+
+def test_a_batch_claim_takes_at_most_its_limit_and_gives_back_what_it_did_not_send(app, survey, wave):
+    from surveyapp.invitations.operations import claim_mails, release_claims
+
+    add_contacts(survey, 5)
+    queue_invitations(survey, wave)
+    first = claim_mails(limit=2)
+    second = claim_mails(limit=2)
+    assert len(first) == len(second) == 2
+    assert not {m.id for m in first} & {m.id for m in second}, "two claims never share a mail"
+    assert all(m.invitation.contact.email for m in first), "loaded with its invitation and contact"
+    assert states() == {"sending": 4, "queued": 1}
+    release_claims(second)
+    assert states() == {"sending": 2, "queued": 3}
+    assert sorted(m.attempts for m in db.session.scalars(db.select(OutboxMail))) == [0, 0, 0, 1, 1]
+
+
+def test_one_run_sends_many_mails_over_one_connection_in_batches(app, smtp, survey, wave):
+    add_contacts(survey, 120)
+    queue_invitations(survey, wave)
+    report = send_due_mails()
+    assert report.sent == 120
+    assert len(set(smtp.message_ids())) == 120
+    assert states() == {"sent": 120}
