@@ -7,6 +7,7 @@ fixtures this reuses). Screenshots of the dashboard go to docs/ (shown in the RE
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from tests.respond.test_browser import ROOT, browser, check_accessibility, check_fits_phone, live_server  # noqa: F401
@@ -38,7 +39,8 @@ def check_tables_fit(page, what: str) -> None:
     assert not cut, f"tables cut off on the {what} page at 1280px: {cut}"
 
 
-def test_a_manager_filters_the_dashboard_and_reads_what_detractors_said(browser, live_server, demo):  # noqa: F811
+def test_a_manager_filters_the_dashboard_and_reads_what_detractors_said(app, browser, live_server, demo,  # noqa: F811
+                                                                         tmp_path):
     context = browser.new_context(**DESKTOP)
     page = context.new_page()
     sign_in(page, live_server, demo)
@@ -71,7 +73,32 @@ def test_a_manager_filters_the_dashboard_and_reads_what_detractors_said(browser,
     assert "(detractor)" in meta and "(promoter)" not in meta and "(passive)" not in meta
     assert "large" in meta
     check_accessibility(page, "open answers")
+
+    # Back on the (English, filtered) dashboard: the workbook for the meeting, with the engine's figures.
+    page.goto(f"{live_server}/results/demo?segment=large")
+    with page.expect_download() as download_info:
+        page.click("a[href*='report.xlsx']")
+    path = tmp_path / "results.xlsx"
+    download_info.value.save_as(path)
     context.close()
+    engine = engine_figures(app, {"segment": "large"})
+    cells = [(sheet.title, cell.value) for sheet in openpyxl.load_workbook(path, read_only=True).worksheets
+             for row in sheet.iter_rows() for cell in row]
+    assert any(sheet == "NPS" and value == engine["nps"] for sheet, value in cells), engine
+    assert any("Driver" in sheet and value == engine["r2"] for sheet, value in cells), engine
+
+
+def engine_figures(app, filters: dict) -> dict:
+    """The NPS and the loyalty index's R² as the engine computes them for these filters."""
+    from surveyapp.extensions import db
+    from surveyapp.models import Survey
+    from surveyapp.results.survey_analysis import LOYALTY_INDEX, analyze_stored_survey
+
+    with app.app_context():
+        survey = db.session.scalar(db.select(Survey).where(Survey.slug == "demo"))
+        analysis = analyze_stored_survey(survey, filters=filters)
+        return {"nps": float(analysis.summary.loc["nps", "value"]),
+                "r2": float(analysis.drivers.results[(LOYALTY_INDEX, None)].r2)}
 
 
 def test_every_results_page_is_accessible_and_fits_at_360_and_1280(browser, live_server, demo):  # noqa: F811
