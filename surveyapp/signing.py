@@ -25,6 +25,9 @@ import hmac
 LINK = "surveyapp-link"
 SUPPRESSION = "surveyapp-suppress"
 UNSUBSCRIBE = "surveyapp-unsubscribe"
+ORDER = "surveyapp-order"
+LOGIN = "login"
+STORED_ANALYSIS = "surveyapp-stored-analysis"
 
 #: Longer tokens are refused unread.
 MAX_SIGNED_LENGTH = 200
@@ -37,10 +40,11 @@ def secret_key() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def keyed_digest(purpose: str, message: str, key: str | None = None) -> bytes:
+def keyed_digest(purpose: str, message: str | bytes, key: str | None = None) -> bytes:
     """``HMAC-SHA256(key, purpose + ":" + message)``: the one keyed hash; ``key`` defaults to the app's."""
     secret = (key if key is not None else secret_key()).encode()
-    return hmac.new(secret, f"{purpose}:{message}".encode(), hashlib.sha256).digest()
+    data = message if isinstance(message, bytes) else message.encode()
+    return hmac.new(secret, f"{purpose}:".encode() + data, hashlib.sha256).digest()
 
 
 def link_token(nonce: str, key: str | None = None) -> str:

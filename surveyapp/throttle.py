@@ -14,8 +14,6 @@ are counted, and a success is never refused because of others' failures:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 
 from flask import current_app
@@ -23,6 +21,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 
 from .extensions import limiter
+from .signing import LOGIN, keyed_digest
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +52,7 @@ def failed_lookup() -> bool:
 
 def _account(email: str) -> str:
     # A keyed hash: the store never holds the addresses people tried.
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"login:" + email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(LOGIN, email.strip().lower()).hex()
 
 
 def account_locked(email: str) -> bool:

@@ -7,8 +7,6 @@ from :class:`Journey`.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 import secrets
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from ..questionnaire import (
     respondent_order,
 )
 from ..questionnaire.model import logic_values
+from ..signing import ORDER, keyed_digest
 
 _parsed: dict[tuple[int, str], Questionnaire] = {}
 
@@ -47,10 +46,7 @@ def draw_order(questionnaire: Questionnaire, link: str | None = None) -> dict:
     """
     if link is None:
         return respondent_order(questionnaire, random.Random(secrets.randbits(64)))
-    from flask import current_app
-
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, b"surveyapp-order:" + link.encode(), hashlib.sha256).digest()
+    digest = keyed_digest(ORDER, link)
     return respondent_order(questionnaire, random.Random(int.from_bytes(digest[:8], "big")))
 
 

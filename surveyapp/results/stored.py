@@ -24,12 +24,12 @@ import pickle
 import time
 import zlib
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Response, StoredAnalysis, Survey, Wave
 from ..models.base import utcnow
+from ..signing import STORED_ANALYSIS, keyed_digest
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def _store(survey, wave, key, filters, options, current, analysis, seconds) -> N
 
 
 def _signature(data: bytes) -> bytes:
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), data, hashlib.sha256).digest()
+    return keyed_digest(STORED_ANALYSIS, data)
 
 
 def _dumps(analysis) -> bytes:
