@@ -86,14 +86,25 @@ def survey(slug: str):
     survey, wave = _survey_and_wave(slug)
     questionnaire = _questionnaire(survey)
     filters = requested_filters(questionnaire)
-    analysis = analyze_stored_survey(survey, wave, filters, min_n=DEFAULT_MIN_N)
+    # The switch for careless responses: kept (and counted) unless the reader leaves them out.
+    exclude_flagged = request.args.get("careless") == "exclude"
+    options = {"min_n": DEFAULT_MIN_N, **({"exclude_flagged": True} if exclude_flagged else {})}
+    analysis = analyze_stored_survey(survey, wave, filters, **options)
     language = str(get_locale())
     return render_template(
         "results/survey.html", survey=survey, wave=wave, analysis=analysis, filters=filters, language=language,
+        exclude_flagged=exclude_flagged, careless=careless_counts(analysis),
         title=survey_title(survey, language), report=survey_report(survey, wave, analysis=analysis),
         filter_fields=filter_fields(survey, questionnaire, filters, language, analysis),
         text_questions=text_questions(questionnaire, language),
     )
+
+
+def careless_counts(analysis: SurveyAnalysis | None) -> dict[str, int]:
+    """How many responses carry each careless-response flag (and ``flagged``: any), for the page."""
+    if analysis is None or getattr(analysis, "flags", None) is None:
+        return {}
+    return analysis.flag_counts
 
 
 @bp.get("/<slug>/drivers.xlsx")

@@ -110,3 +110,22 @@ def test_the_language_switch_holds_for_the_next_pages(manager, demo):
 def test_the_favicon_is_served(client, path):
     response = client.get(path)
     assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"
+
+
+def test_the_careless_switch_leaves_flagged_responses_out_and_says_how_many(app, manager, demo):
+    from surveyapp.results.survey_analysis import analyze_stored_survey
+
+    with app.app_context():
+        survey = db.session.scalar(db.select(Survey).where(Survey.slug == "demo"))
+        kept = analyze_stored_survey(survey, min_n=10)
+        left_out = analyze_stored_survey(survey, min_n=10, exclude_flagged=True)
+        flagged = kept.flag_counts["flagged"]
+    assert flagged > 0, "the demo has careless respondents"
+    assert left_out.n == kept.n - flagged
+
+    page = text_of(manager.get("/results/demo", headers=ENGLISH).get_data(as_text=True))
+    assert f"{flagged} responses are flagged as careless and included" in page
+    assert f"{kept.n:,} completed responses" in page
+    page = text_of(manager.get("/results/demo?careless=exclude", headers=ENGLISH).get_data(as_text=True))
+    assert f"{flagged} careless responses are left out of every figure" in page
+    assert f"{left_out.n:,} completed responses" in page
