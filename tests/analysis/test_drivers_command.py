@@ -228,7 +228,7 @@ def test_read_only_needed_columns(tmp_path, swiss):
 
 def test_header_row_below_a_title_in_a_workbook(tmp_path, swiss):
     path = tmp_path / "report.xlsx"
-    with pd.ExcelWriter(path) as writer:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
         swiss.to_excel(writer, startrow=2, index=False)
         writer.sheets["Sheet1"]["A1"] = "Swiss fertility, 1888"
     assert run(path, *ARGS, "--format", "json").exit_code == 1  # row 1 is the title
