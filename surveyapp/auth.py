@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from . import throttle
 from .access import role_required  # noqa: F401  (kept importable from here for older code)
@@ -188,3 +188,36 @@ def reset_password_page(token: str):
             flash(_("Your password has been changed. Sign in with your new password."), "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, min_length=MIN_LENGTH)
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField(_l("Name of the key (what it is for)"), validators=[Length(max=100)])
+
+
+@bp.route("/account/api-keys", methods=["GET", "POST"])
+@login_required
+def api_keys():
+    """Personal keys for /api/v1/, made and revoked in the browser as ``surveyapp apikey`` does."""
+    from .apikeys import create_api_key, keys_of
+
+    form = ApiKeyForm()
+    new_key = None
+    if form.validate_on_submit():
+        _, new_key = create_api_key(current_user._get_current_object(), name=form.name.data or "")
+        form = ApiKeyForm(formdata=None)
+    response = current_app.make_response(render_template(
+        "auth/api_keys.html", form=form, keys=keys_of(current_user), new_key=new_key, revoke_form=FlaskForm()))
+    response.headers["Cache-Control"] = "no-store"  # the new key is on this page once
+    return response
+
+
+@bp.post("/account/api-keys/<int:key_id>/revoke")
+@login_required
+def revoke_api_key_page(key_id: int):
+    from .apikeys import keys_of, revoke_api_key
+
+    record = next((key for key in keys_of(current_user) if key.id == key_id), None)
+    if record is not None and FlaskForm().validate_on_submit():  # only one's own keys
+        revoke_api_key(record, actor=current_user.email)
+        flash(_("The key %(prefix)s… no longer works.", prefix=record.prefix), "info")
+    return redirect(url_for("auth.api_keys"), 303)
