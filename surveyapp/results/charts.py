@@ -504,7 +504,9 @@ def _segment_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
     for name in kpis:
         spec = analysis.kpis[name]
         style = kpi_style(name, spec)
-        rows = frame[frame["kpi"] == name].set_index("group")
+        # A KPI whose definition changed is broken down on its newest version's responses only,
+        # so a segment may be missing for it: shown as too few (suppressed is NaN, taken as true).
+        rows = frame[frame["kpi"] == name].set_index("group").reindex(groups)
         panels.append((labels.kpi(name, spec), style, [rows.loc[g] for g in groups]))
     columns = [labels.attribute("segment")]
     for label, _style, _cells in panels:

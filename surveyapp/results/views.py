@@ -295,6 +295,9 @@ class KpiRow:
     ci_low: float | None
     ci_high: float | None
     n: int
+    moe: float | None = None  # margin of error (half the interval), in the value's units
+    mdc: float | None = None  # the smallest change to the next wave this n can detect
+    comparable: bool = True  # False: the questionnaire versions measured it differently
 
 
 @dataclass
@@ -416,7 +419,9 @@ def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels) -
     for name, row in analysis.summary.iterrows():
         spec = analysis.kpis[name]
         report.kpis.append(KpiRow(labels.kpi(name, spec), _style(name, spec), finite(row["value"]),
-                                  finite(row["ci_low"]), finite(row["ci_high"]), int(row["n"])))
+                                  finite(row["ci_low"]), finite(row["ci_high"]), int(row["n"]),
+                                  moe=finite(row.get("moe")), mdc=finite(row.get("mdc")),
+                                  comparable=analysis.comparable(name)))
 
 
 def _add_nps_split(report: SurveyReport, analysis: SurveyAnalysis) -> None:

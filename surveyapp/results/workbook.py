@@ -131,6 +131,10 @@ def _summary(book, formats, scope: ReportScope, analysis: SurveyAnalysis, labels
     if result is not None:
         sheet.append([_("R² of the drivers of the loyalty index"), _number(result.r2)], "coefficient")
         sheet.append([_("Responses in the driver analysis"), result.n], "count")
+    counts = analysis.flag_counts
+    sheet.append([_("Flagged as careless (speeders, straightliners, duplicates, inconsistent)"),
+                  _("%(flagged)s (%(speeder)s, %(straightliner)s, %(duplicate)s, %(inconsistent)s)", **counts)
+                  + (" · " + _("left out") if analysis.excluded_flagged else " · " + _("included"))])
     for warning in analysis.warnings:
         sheet.append([_("Warning"), warning])
 
@@ -161,14 +165,18 @@ def _nps(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
 
 def _kpis(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
     sheet = Sheet(book, _("Key figures"), [(_("Key figure"), 48), (_("Value"), 10), (_("95% interval: low"), 12),
-                                           (_("95% interval: high"), 12), (_("Standard error"), 12), ("n", 9)],
+                                           (_("95% interval: high"), 12), (_("Standard error"), 12), ("n", 9),
+                                           (_("Margin of error"), 12), (_("Smallest detectable change"), 14),
+                                           (_("Measured the same way in every version"), 14)],
                   formats)
     for name, row in analysis.summary.iterrows():
         spec = analysis.kpis[name]
         style = kpi_style(name, spec)
         style = "share" if style == "percent" else style
         sheet.append([labels.kpi(name, spec), _number(row["value"]), _number(row["ci_low"]), _number(row["ci_high"]),
-                      _number(row["se"]), int(row["n"])], [None, style, style, style, style, "count"])
+                      _number(row["se"]), int(row["n"]), _number(row.get("moe")), _number(row.get("mdc")),
+                      _("yes") if analysis.comparable(name) else _("no")],
+                     [None, style, style, style, style, "count", style, style, None])
 
 
 def _trend(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:

@@ -396,3 +396,21 @@ def test_driver_chart_shows_bootstrap_intervals_when_the_analysis_has_them(app, 
             assert chart.table.rows[0][2] == Labels(questionnaire, "en").interval(low, high, "share")
             assert "50 resamples" in chart.description
             assert render(chart, "svg").count(b"<svg") == 1
+
+
+def test_the_workbook_gives_each_kpis_margin_of_error_detectable_change_and_careless_count(app, runner, demo,
+                                                                                        tmp_path):
+    path = tmp_path / "demo.xlsx"
+    assert run_report(runner, "--format", "xlsx", "--language", "en", "-o", str(path)).exit_code == 0
+    analysis = stored_analysis(app)
+    book = load_workbook(path)
+    sheet = book["Key figures"]
+    header = [cell.value for cell in sheet[1]]
+    moe, mdc = header.index("Margin of error"), header.index("Smallest detectable change")
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    nps = rows[next(label for label in rows if label.startswith("Net Promoter Score"))]
+    assert nps[moe].value == analysis.summary.loc["nps", "moe"]
+    assert nps[mdc].value == analysis.summary.loc["nps", "mdc"]
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows()}
+    flagged = summary["Flagged as careless (speeders, straightliners, duplicates, inconsistent)"]
+    assert flagged.startswith(f"{analysis.flag_counts['flagged']} (") and flagged.endswith("included")

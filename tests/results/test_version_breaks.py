@@ -77,7 +77,7 @@ def _tracker_value(analysis, kpi, wave):
     return rows.iloc[0]
 
 
-def test_earlier_waves_keep_their_scores_and_the_break_is_not_tested(app_ctx, runner, tmp_path):
+def test_earlier_waves_keep_their_scores_and_the_break_is_not_tested(app, app_ctx, runner, tmp_path):
     survey = build_demo(contacts=80).survey
     before = analyze_stored_survey(survey)
     waves = list(dict.fromkeys(before.tracker["wave"]))
@@ -133,6 +133,18 @@ def test_earlier_waves_keep_their_scores_and_the_break_is_not_tested(app_ctx, ru
     table = runner.invoke(args=["analyze", "--survey", survey.slug])
     assert table.exit_code == 0, table.output
     assert "keep_spending_top2box †" in table.output and "scale 1-5 became 1-7" in table.output
+
+    # The dashboard marks the changed KPIs too, with the margin of error and detectable change.
+    from surveyapp.users import create_or_update_user
+    from tests.results.test_views import ENGLISH, sign_in
+
+    create_or_update_user("admin@example.com", "a long and unusual password", role="admin")
+    client = app.test_client()
+    sign_in(client, "admin@example.com", "a long and unusual password")
+    # (inside this test's app context the page keeps the language the CLI runs above chose: Dutch)
+    page = client.get(f"/results/{survey.slug}", headers=ENGLISH).get_data(as_text=True)
+    assert page.count('<span aria-hidden="true">†</span>') == sum(not after.comparable(k) for k in after.summary.index)
+    assert "Foutmarge" in page and "In eerdere versies van de vragenlijst anders gemeten" in page
 
 
 def pd_mean_of_rows(frame):

@@ -203,7 +203,9 @@ def test_a_manager_sees_the_kpis_tracker_drivers_quadrants_and_reliability(app, 
     nps = analysis.summary.loc["nps"]
     assert re.search(rf"Net Promoter Score \(Recommendation\) {re.escape(format_decimal(nps['value'], '#,##0.0', locale='en'))} "
                      rf"{re.escape(format_decimal(nps['ci_low'], '#,##0.0', locale='en'))} – "
-                     rf"{re.escape(format_decimal(nps['ci_high'], '#,##0.0', locale='en'))} {int(nps['n'])}",
+                     rf"{re.escape(format_decimal(nps['ci_high'], '#,##0.0', locale='en'))} "
+                     rf"± {re.escape(format_decimal(nps['moe'], '#,##0.0', locale='en'))} "
+                     rf"{re.escape(format_decimal(nps['mdc'], '#,##0.0', locale='en'))} {int(nps['n'])}",
                      text_of(kpis)), text_of(kpis)
     top2 = analysis.summary.loc["keep_spending_top2box", "value"]
     assert format_percent(top2, "#,##0%", locale="en") in text_of(kpis)
