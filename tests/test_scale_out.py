@@ -44,7 +44,9 @@ MAILS = 120
 def _environment(app, **extra) -> dict:
     return {**os.environ, "SURVEYAPP_ENV": "production", "SURVEYAPP_SECRET_KEY": app.config["SECRET_KEY"],
             "SURVEYAPP_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SURVEYAPP_BASE_URL": "http://127.0.0.1", **extra}
+            "SURVEYAPP_BASE_URL": "http://127.0.0.1",
+            # production refuses per-process rate limits: the processes share Redis, as deployed
+            "SURVEYAPP_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0", **extra}
 
 
 def _start_app(app, port: int):
