@@ -48,47 +48,9 @@ def record_opened(invitation: Invitation) -> None:
     log.info("invitation %s opened", invitation.id)
 
 
-def start_response(
-    *,
-    survey: Survey,
-    wave: Wave,
-    language: str,
-    attributes: dict | None = None,
-    randomization: dict | None = None,
-    invitation: Invitation | None = None,
-    session_key: str | None = None,
-) -> Response:
-    """The respondent's response, created on first visit.
-
-    One link, one response: when two first requests race, the database's unique
-    constraint on ``invitation_id`` (or ``session_key``) lets one insert win and the
-    other returns that same response.
-    """
-    existing = _existing(invitation, session_key)
-    if existing is not None:
-        return existing
-    response = Response(
-        survey_id=survey.id,
-        wave_id=wave.id,
-        questionnaire_version_id=survey.questionnaire_version_id,
-        invitation_id=invitation.id if invitation else None,
-        session_key=session_key,
-        language=language,
-        attributes=dict(attributes or {}),
-        randomization=dict(randomization or {}),
-    )
-    db.session.add(response)
-    try:
-        _commit_keeping_loaded()
-    except IntegrityError:
-        db.session.rollback()
-        existing = _existing(invitation, session_key)
-        if existing is None:
-            raise
-        return existing
-    set_committed_value(response, "answers", [])  # a new response has none: no need to ask
-    log.info("response %s started (survey %s, wave %s)", response.id, survey.slug, wave.name)
-    return response
+def start_response(**fields) -> Response:
+    """The respondent's response, stored (``fields`` as for :func:`unsaved_response`)."""
+    return store_unsaved(unsaved_response(**fields))
 
 
 def unsaved_response(
@@ -101,12 +63,13 @@ def unsaved_response(
     invitation: Invitation | None = None,
     session_key: str | None = None,
 ) -> Response:
-    """The response :func:`start_response` would store, kept out of the database.
+    """The respondent's response, kept out of the database until :func:`store_unsaved`.
 
     A visit (a person, or a mail scanner opening every link) shows the first page from it;
     only the first answer stores a response, so opening is never counted as starting.
+    Returns the stored response when the link already has one.
     """
-    existing = _existing(invitation, session_key)
+    existing = _existing(invitation.id if invitation else None, session_key)
     if existing is not None:
         return existing
     return Response(
@@ -124,17 +87,31 @@ def unsaved_response(
 
 
 def store_unsaved(response: Response) -> Response:
-    """Store a response made by :func:`unsaved_response` (or return the one stored meanwhile)."""
-    invitation = db.session.get(Invitation, response.invitation_id) if response.invitation_id else None
-    return start_response(survey=db.session.get(Survey, response.survey_id), wave=db.session.get(Wave, response.wave_id),
-                          language=response.language, attributes=response.attributes,
-                          randomization=response.randomization, invitation=invitation,
-                          session_key=response.session_key)
+    """Store a response made by :func:`unsaved_response`; one already stored is returned as it is.
+
+    One link, one response: when two first requests race, the database's unique constraint on
+    ``invitation_id`` (or ``session_key``) lets one insert win and the other returns that same
+    response.
+    """
+    if response.id is not None:
+        return response
+    db.session.add(response)
+    try:
+        _commit_keeping_loaded()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _existing(response.invitation_id, response.session_key)
+        if existing is None:
+            raise
+        return existing
+    set_committed_value(response, "answers", [])  # a new response has none: no need to ask
+    log.info("response %s started (survey %s, wave %s)", response.id, response.survey_id, response.wave_id)
+    return response
 
 
-def _existing(invitation: Invitation | None, session_key: str | None) -> Response | None:
-    if invitation is not None:
-        return db.session.scalar(db.select(Response).where(Response.invitation_id == invitation.id))
+def _existing(invitation_id: int | None, session_key: str | None) -> Response | None:
+    if invitation_id is not None:
+        return db.session.scalar(db.select(Response).where(Response.invitation_id == invitation_id))
     if session_key is not None:
         return db.session.scalar(db.select(Response).where(Response.session_key == session_key))
     return None
