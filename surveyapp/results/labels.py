@@ -89,7 +89,7 @@ class Labels:
         if name == "wave":
             return _("Wave")
         if attribute is None or not attribute.label:
-            return name
+            return name.replace("_", " ")
         return self.text(attribute.label, name)
 
     def item(self, item_id: str) -> str:

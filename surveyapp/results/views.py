@@ -24,6 +24,7 @@ from ..extensions import db
 from ..models import QuestionnaireVersion, Response, Survey, Wave
 from ..models.base import utcnow
 from ..questionnaire import Questionnaire, translate
+from .labels import Labels, kpi_style
 
 if TYPE_CHECKING:
     from ..analysis.drivers import DriverResult
@@ -233,6 +234,7 @@ class FilterField:
 def filter_fields(survey: Survey, questionnaire: Questionnaire, filters: dict, language: str,
                   analysis: SurveyAnalysis | None = None) -> list[FilterField]:
     fields = []
+    labels = Labels(questionnaire, language)
     for name, values in filter_attributes(questionnaire, analysis).items():
         values = tuple(values or ())
         if filters.get(name) and filters[name] not in values:
@@ -240,13 +242,10 @@ def filter_fields(survey: Survey, questionnaire: Questionnaire, filters: dict, l
         if not values:
             continue
         if name == "language":
-            label = _("Language")
             options = [(value, LANGUAGE_NAMES.get(value, value)) for value in values]
         else:
-            attribute = questionnaire.attributes[name]
-            label = translate(attribute.label, language, questionnaire.default_language) if attribute.label else name
             options = [(value, value.replace("_", " ")) for value in values]
-        fields.append(FilterField(name, label, options, filters.get(name)))
+        fields.append(FilterField(name, labels.attribute(name), options, filters.get(name)))
     return fields
 
 
@@ -396,7 +395,7 @@ def survey_report(survey: Survey, wave: Wave | None = None, filters: dict | None
     if analysis is None:
         return SurveyReport()
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
-    labels = _Labels(questionnaire, str(get_locale()))
+    labels = Labels(questionnaire, str(get_locale()))
     report = SurveyReport(n=analysis.n, min_n=DEFAULT_MIN_N, warnings=list(analysis.warnings))
     if analysis.filters and analysis.n < DEFAULT_MIN_N:
         report.suppressed = True
@@ -413,12 +412,12 @@ def survey_report(survey: Survey, wave: Wave | None = None, filters: dict | None
     return report
 
 
-def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels) -> None:
+def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) -> None:
     from .survey_analysis import finite
 
     for name, row in analysis.summary.iterrows():
         spec = analysis.kpis[name]
-        report.kpis.append(KpiRow(labels.kpi(name, spec), _style(name, spec), finite(row["value"]),
+        report.kpis.append(KpiRow(labels.kpi(name, spec), kpi_style(name, spec), finite(row["value"]),
                                   finite(row["ci_low"]), finite(row["ci_high"]), int(row["n"]),
                                   moe=finite(row.get("moe")), mdc=finite(row.get("mdc")),
                                   comparable=analysis.comparable(name)))
@@ -435,7 +434,7 @@ def _add_nps_split(report: SurveyReport, analysis: SurveyAnalysis) -> None:
                                             finite(row["detractors"]), finite(row["nps"]), int(row["n"])))
 
 
-def _add_segments(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels,
+def _add_segments(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels,
                   questionnaire: Questionnaire) -> None:
     from .survey_analysis import finite
 
@@ -458,11 +457,11 @@ def _add_segments(report: SurveyReport, analysis: SurveyAnalysis, labels: _Label
                     cells.append(TrackerCell(None, 0, None, False))
                 else:
                     cells.append(TrackerCell(None if row.suppressed else finite(row.value), int(row.n), None, False))
-            table.rows.append(TrackerRow(labels.kpi(kpi, spec), _style(kpi, spec), cells))
+            table.rows.append(TrackerRow(labels.kpi(kpi, spec), kpi_style(kpi, spec), cells))
         report.segments.append(table)
 
 
-def _add_tracker(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels) -> None:
+def _add_tracker(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) -> None:
     from .survey_analysis import finite
 
     trend = analysis.tracker
@@ -480,10 +479,10 @@ def _add_tracker(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels
                 continue
             cells.append(TrackerCell(None if row.suppressed else finite(row.value), int(row.n),
                                      finite(row.change), _significant(row.significant)))
-        report.tracker.append(TrackerRow(labels.kpi(name, spec), _style(name, spec), cells))
+        report.tracker.append(TrackerRow(labels.kpi(name, spec), kpi_style(name, spec), cells))
 
 
-def _add_drivers(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels) -> None:
+def _add_drivers(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) -> None:
     from ..analysis.importance_performance import QUADRANTS
     from .survey_analysis import LOYALTY_INDEX, finite
 
@@ -508,56 +507,6 @@ def _add_drivers(report: SurveyReport, analysis: SurveyAnalysis, labels: _Labels
             (labels.construct(name), float(row["importance"]), float(row["performance"]))
             for name, row in members.iterrows()
         ]))
-
-
-class _Labels:
-    """Names of constructs and KPIs in the reader's language."""
-
-    def __init__(self, questionnaire: Questionnaire, language: str):
-        self.questionnaire = questionnaire
-        self.language = language
-
-    def construct(self, name: str) -> str:
-        from .survey_analysis import LOYALTY_INDEX
-
-        construct = self.questionnaire.constructs.get(name)
-        if construct is None:
-            return _("Loyalty index") if name == LOYALTY_INDEX else name
-        return translate(construct.label, self.language, self.questionnaire.default_language)
-
-    def attribute(self, name: str) -> str:
-        if name == "language":
-            return _("Language")
-        attribute = self.questionnaire.attributes.get(name)
-        if attribute is None or not attribute.label:
-            return name.replace("_", " ")
-        return translate(attribute.label, self.language, self.questionnaire.default_language)
-
-    def kpi(self, name: str, spec: dict) -> str:
-        from .survey_analysis import LOYALTY_INDEX
-
-        if name == LOYALTY_INDEX:
-            return _("Loyalty index (0–100)")
-        label = self.construct(spec["column"])
-        kind = spec["kind"]
-        if kind == "nps":
-            return _("Net Promoter Score (%(label)s)", label=label)
-        if kind == "top2box":
-            return _("%(label)s: top 2 box", label=label)
-        if kind == "low_effort":
-            return _("%(label)s: low effort (%(threshold)s or more of %(maximum)s)", label=label,
-                     threshold=spec["threshold"], maximum=spec["scale_max"])
-        return label
-
-
-def _style(name: str, spec: dict) -> str:
-    from .survey_analysis import LOYALTY_INDEX
-
-    if spec["kind"] in ("top2box", "low_effort"):
-        return "percent"
-    if spec["kind"] == "nps" or name == LOYALTY_INDEX:
-        return "index"
-    return "score"
 
 
 def _significant(value) -> bool:
