@@ -21,7 +21,7 @@ from ..questionnaire import Questionnaire, translate
 from ..questionnaire.texts import render_text
 from ..respond.forms import read_page, require_answers
 from ..respond.journey import Journey, draw_order
-from ..respond.questions import QuestionBuilder
+from ..respond.questions import page_context
 from .uploads import discard_upload, replace_upload, save_upload, upload_path
 
 PREVIEW_KEY = "manage_preview"
@@ -153,30 +153,8 @@ def _save(path, state: dict, answers: dict, other: dict, page_id: str | None, la
 
 def _render_page(journey: Journey, page, answers: dict, language: str, context: dict, *, posted=None,
                  other_texts: dict | None = None, status: int = 200):
-    questionnaire = journey.questionnaire
-    builder = QuestionBuilder(
-        journey, language, answers,
-        raw=posted.raw if posted else None,
-        raw_other=posted.raw_other if posted else None,
-        other_texts=other_texts,
-        errors=posted.errors if posted else None,
-    )
-    questions = [builder.question(item) for item in journey.items(page, answers)]
-    position = journey.position(page, answers)
-    return render_template(
-        "manage/preview_page.html",
-        survey_title=builder.label(questionnaire.title),
-        page_title=builder.text(page.title) if page.title else "",
-        intro=builder.text(questionnaire.intro) if position.first else "",
-        page=page,
-        position=position,
-        questions=questions,
-        errors=[entry for question in questions for entry in question.errors()],
-        last=journey.next_page(page, answers) is None,
-        languages=[other for other in questionnaire.languages if other != language],
-        page_language=language,
-        **context,
-    ), status
+    context_of_page = page_context(journey, page, answers, language, posted=posted, other_texts=other_texts)
+    return render_template("manage/preview_page.html", **context_of_page, **context), status
 
 
 def _thank_you(journey: Journey, state: dict, context: dict):

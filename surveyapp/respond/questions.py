@@ -192,3 +192,31 @@ class QuestionBuilder:
             if first.dont_know:
                 question.header.append(first.dont_know.label)
         return question
+
+
+def page_context(journey: Journey, page, answers: dict, language: str, *, posted=None,
+                 other_texts: dict | None = None) -> dict:
+    """What a questionnaire page's template needs: its questions with their values and errors,
+    texts, position and languages. For respondents' pages and the back office's preview alike."""
+    questionnaire = journey.questionnaire
+    builder = QuestionBuilder(
+        journey, language, answers,
+        raw=posted.raw if posted else None,
+        raw_other=posted.raw_other if posted else None,
+        other_texts=other_texts,
+        errors=posted.errors if posted else None,
+    )
+    questions = [builder.question(item) for item in journey.items(page, answers)]
+    position = journey.position(page, answers)
+    return dict(
+        survey_title=builder.label(questionnaire.title),
+        page_title=builder.text(page.title) if page.title else "",
+        intro=builder.text(questionnaire.intro) if position.first else "",
+        page=page,
+        position=position,
+        questions=questions,
+        errors=[entry for question in questions for entry in question.errors()],
+        last=journey.next_page(page, answers) is None,
+        languages=[other for other in questionnaire.languages if other != language],
+        page_language=language,
+    )

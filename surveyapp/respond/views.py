@@ -31,7 +31,7 @@ from .operations import (
     store_unsaved,
     unsaved_response,
 )
-from .questions import QuestionBuilder
+from .questions import page_context
 
 bp = Blueprint("respond", __name__, template_folder="templates")
 
@@ -319,29 +319,8 @@ def _save_and_go(response, answers, clear, other_texts, page_id, language, timed
 
 def _render_page(journey: Journey, page, answers: dict, language: str, *, posted=None,
                  other_texts: dict | None = None, status: int = 200):
-    questionnaire = journey.questionnaire
-    builder = QuestionBuilder(
-        journey, language, answers,
-        raw=posted.raw if posted else None,
-        raw_other=posted.raw_other if posted else None,
-        other_texts=other_texts,
-        errors=posted.errors if posted else None,
-    )
-    questions = [builder.question(item) for item in journey.items(page, answers)]
-    position = journey.position(page, answers)
-    return render_template(
-        "respond/page.html",
-        survey_title=builder.label(questionnaire.title),
-        page_title=builder.text(page.title) if page.title else "",
-        intro=builder.text(questionnaire.intro) if position.first else "",
-        page=page,
-        position=position,
-        questions=questions,
-        errors=[entry for question in questions for entry in question.errors()],
-        last=journey.next_page(page, answers) is None,
-        languages=[other for other in questionnaire.languages if other != language],
-        page_language=language,
-    ), status
+    context_of_page = page_context(journey, page, answers, language, posted=posted, other_texts=other_texts)
+    return render_template("respond/page.html", **context_of_page), status
 
 
 # --- template helpers --------------------------------------------------------------------------------
