@@ -85,9 +85,9 @@ def run_case(mails: int, senders: int, server_url: str, code: str | None = None)
                           SURVEYAPP_SMTP_TLS="none", SURVEYAPP_MAIL_FROM="Bench <bench@example.com>")
         started = time.perf_counter()
         processes = [subprocess.Popen([*surveyapp_command(code), "mail", "send"], env=env, cwd="/tmp",
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                      for _ in range(senders)]
-        outputs = [process.communicate()[0] for process in processes]
+        outputs = [" ".join(process.communicate()) for process in processes]
         seconds = time.perf_counter() - started
         time.sleep(0.5)
         ids = received.read_text().split() if received.exists() else []

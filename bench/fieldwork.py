@@ -39,7 +39,10 @@ class ThrowAwayDatabase:
 def environment(database_url: str, **extra: str) -> dict:
     """The environment a ``surveyapp`` process of the benchmark runs with."""
     env = {**os.environ, "SURVEYAPP_DATABASE_URL": database_url, "SURVEYAPP_SECRET_KEY": SECRET_KEY,
-           "SURVEYAPP_ENV": "production", "SURVEYAPP_BASE_URL": "http://127.0.0.1"}
+           "SURVEYAPP_ENV": "production", "SURVEYAPP_BASE_URL": "http://127.0.0.1",
+           # production refuses per-process rate limits with several processes: Redis, as deployed
+           "SURVEYAPP_RATELIMIT_STORAGE_URL": os.environ.get("SURVEYAPP_RATELIMIT_STORAGE_URL",
+                                                             "redis://127.0.0.1:6379/0")}
     env.update(extra)
     return env
 
@@ -51,7 +54,7 @@ def make_fieldwork(database_url: str, contacts: int, *, questionnaire: str = "lo
     With ``queue`` their invitation mails are queued. Returns the ids and links.
     """
     os.environ.update(SURVEYAPP_SECRET_KEY=SECRET_KEY)
-    from surveyapp.questionnaire.publishing import publish_questionnaire
+    from surveyapp.surveys import publish_questionnaire
 
     from surveyapp import create_app
     from surveyapp.extensions import db
