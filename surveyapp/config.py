@@ -121,6 +121,11 @@ def load_config(instance_path: str) -> dict:
     if smtp_tls not in ("starttls", "ssl", "none"):
         raise ConfigurationError(f"SURVEYAPP_SMTP_TLS must be starttls, ssl or none, got {smtp_tls!r}")
 
+    speeder_share = _env_float("SURVEYAPP_SPEEDER_SHARE", 1 / 3)
+    if not 0 < speeder_share < 1:
+        raise ConfigurationError(f"SURVEYAPP_SPEEDER_SHARE must be between 0 and 1 (a share of the wave's median "
+                                 f"completion time), got {speeder_share:g}")
+
     return {
         "ENV_NAME": env,
         "SECRET_KEY": secret,
@@ -159,4 +164,6 @@ def load_config(instance_path: str) -> dict:
         "MAX_FORM_MEMORY_SIZE": _env_int("SURVEYAPP_MAX_FIELD_BYTES", 64 * 1024),
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXIES": _env_int("SURVEYAPP_PROXIES", 0),
+        # A response completed in less than this share of its wave's median time is a speeder.
+        "SPEEDER_SHARE": speeder_share,
     }

@@ -169,4 +169,6 @@ def careless_flags(table: pd.DataFrame, *, durations: pd.Series | None, groups: 
 
 def flag_lists(flags: pd.DataFrame) -> pd.Series:
     """Per response the names of its flags (to store with the response)."""
-    return flags[list(FLAGS)].apply(lambda row: [name for name in FLAGS if row[name]], axis=1)
+    columns = [flags[name].to_numpy(dtype=bool) for name in FLAGS]
+    return pd.Series([[name for name, on in zip(FLAGS, row, strict=True) if on] for row in zip(*columns, strict=True)],
+                     index=flags.index, dtype=object)

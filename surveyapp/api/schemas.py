@@ -71,6 +71,9 @@ class FilterQuerySchema(Schema):
     channel = fields.List(fields.String())
     persona = fields.List(fields.String())
     language = fields.List(fields.String(), metadata={"description": "Language the respondent answered in."})
+    careless = fields.String(validate=validate.OneOf(["exclude", "include"]), metadata={
+        "description": "exclude: leave careless responses (speeders, straightliners, duplicates, inconsistent) "
+                       "out of every figure, as the dashboard's switch does (default: include and count them)."})
 
 
 class ResponsesQuerySchema(Schema):
@@ -91,6 +94,22 @@ class KpiSchema(Schema):
     n = fields.Integer(required=True)
     suppressed = fields.Boolean(required=True, metadata={
         "description": "True when a filtered group is smaller than min_n: no value is shown."})
+    moe = fields.Float(allow_none=True, metadata={"description": "Margin of error: half the 95% interval."})
+    mdc = fields.Float(allow_none=True, metadata={
+        "description": "Smallest change to the next wave this n can detect (5% two-sided, power 80%)."})
+    comparable = fields.Boolean(metadata={
+        "description": "False when questionnaire versions measured this KPI differently: then the figures above "
+                       "are the newest version's and `per_version` has each definition's."})
+    per_version = fields.List(fields.Nested(lambda: KpiVersionSchema()), metadata={
+        "description": "Only for a KPI that is not comparable: its value per definition, oldest first."})
+
+
+class KpiVersionSchema(Schema):
+    versions = fields.List(fields.Integer(), required=True, metadata={"description": "Questionnaire versions."})
+    value = fields.Float(required=True, allow_none=True)
+    ci_low = fields.Float(required=True, allow_none=True)
+    ci_high = fields.Float(required=True, allow_none=True)
+    n = fields.Integer(required=True)
 
 
 class AnalysisContextSchema(Schema):
@@ -100,6 +119,9 @@ class AnalysisContextSchema(Schema):
     n = fields.Integer(required=True, metadata={"description": "Completed responses analysed."})
     min_n = fields.Integer(required=True)
     warnings = fields.List(fields.String(), required=True)
+    careless = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={
+        "description": "Careless responses: `flagged` (how many), a count per flag, and `excluded` (true when "
+                       "left out of the figures)."})
 
 
 class KpisSchema(AnalysisContextSchema):

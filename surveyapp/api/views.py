@@ -185,7 +185,7 @@ def _analysis(slug: str):
     query_schema = schemas.FilterQuerySchema()
     query = _query(query_schema)
     allowed = _filterable(item)
-    filters = {name: list(values) for name, values in query.items() if name != "wave" and values}
+    filters = {name: list(values) for name, values in query.items() if name not in ("wave", "careless") and values}
     for name, values in request.args.lists():  # attributes a questionnaire declares itself
         if name in query_schema.fields:
             continue
@@ -193,10 +193,13 @@ def _analysis(slug: str):
             fail(422, errors={name: [f"not an attribute to filter by; use one of: {', '.join(allowed)}"]})
         filters[name] = values
     wave = _wave(item, query.get("wave"))
-    analysis = analyze_stored_survey(item, wave, min_n=DEFAULT_MIN_N, filters=filters or None)
+    exclude = query.get("careless") == "exclude"
+    analysis = analyze_stored_survey(item, wave, min_n=DEFAULT_MIN_N, filters=filters or None,
+                                     **({"exclude_flagged": True} if exclude else {}))
     context = {"survey": item.slug, "wave": wave.name if wave else None, "filters": filters,
                "n": 0 if analysis is None else analysis.n, "min_n": DEFAULT_MIN_N,
-               "warnings": [] if analysis is None else [str(w) for w in analysis.warnings]}
+               "warnings": [] if analysis is None else [str(w) for w in analysis.warnings],
+               "careless": {**({} if analysis is None else analysis.flag_counts), "excluded": exclude}}
     return analysis, context
 
 
@@ -211,8 +214,16 @@ def kpis(slug: str):
             n = int(row["n"])
             # A small filtered group could single people out: counts only, like the breakdowns.
             hidden = bool(context["filters"]) and n < context["min_n"]
-            rows.append({"name": str(name), "kind": analysis.kpis[name]["kind"], "n": n, "suppressed": hidden,
-                         **{key: None if hidden else finite(row[key]) for key in ("value", "ci_low", "ci_high")}})
+            kpi = {"name": str(name), "kind": analysis.kpis[name]["kind"], "n": n, "suppressed": hidden,
+                   "comparable": analysis.comparable(name),
+                   **{key: None if hidden else finite(row.get(key)) for key in ("value", "ci_low", "ci_high", "moe", "mdc")}}
+            if not kpi["comparable"]:
+                versions = analysis.kpi_versions[analysis.kpi_versions["kpi"] == name]
+                kpi["per_version"] = [
+                    {"versions": [int(v) for v in version.versions], "n": int(version.n),
+                     **{key: None if hidden else finite(getattr(version, key)) for key in ("value", "ci_low", "ci_high")}}
+                    for version in versions.itertuples()]
+            rows.append(kpi)
     return schemas.KpisSchema().dump({**context, "kpis": rows})
 
 

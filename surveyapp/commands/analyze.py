@@ -24,7 +24,7 @@ from .common import find_survey_or_fail, find_wave_or_fail
 def analyze(slug, wave_name, min_n, n_boot, fmt, exclude_flagged):
     """Print the KPIs and the driver analysis of survey SLUG.
 
-    Careless responses are flagged and the flags stored with each response; they are kept in
+    Careless responses are flagged (the flags are stored with each response); they are kept in
     the figures (and counted) unless --exclude-flagged is given.
     """
     from ..results.survey_analysis import analyze_stored_survey
@@ -34,9 +34,6 @@ def analyze(slug, wave_name, min_n, n_boot, fmt, exclude_flagged):
     result = analyze_stored_survey(survey, wave, min_n=min_n, n_boot=n_boot, exclude_flagged=exclude_flagged)
     if result is None:
         raise click.ClickException("no completed responses yet")
-    from ..results.quality import store_quality_flags
-
-    store_quality_flags(result.flags)
     if fmt == "json":
         click.echo(json.dumps(_as_json(result), indent=2, default=_plain))
         return

@@ -24,8 +24,11 @@ CHART_FORMATS = ("png", "svg")
 @click.option("--format", "fmt", help=f"One of {', '.join(REPORT_FORMATS + CHART_FORMATS)}.")
 @click.option("--chart", "chart_name", help="With --format png or svg: which chart (nps, kpis, drivers, ...).")
 @click.option("-o", "--output", help="The file to write (csv: the codebook goes next to it as NAME.codebook.csv).")
+@click.option("--exclude-flagged", is_flag=True,
+              help="Leave careless responses (speeders, straightliners, duplicates, inconsistent) out of the "
+                   "figures and the raw data, as the dashboard's switch does.")
 @with_appcontext
-def report(slug, wave_name, filters, language, fmt, chart_name, output):
+def report(slug, wave_name, filters, language, fmt, chart_name, output, exclude_flagged):
     """Write the results of survey SLUG to a file, for a meeting, a spreadsheet, SPSS or the CRM."""
     from ..results.reports import ReportError, make_scope, parse_filters
     from ..surveys import get_survey
@@ -48,7 +51,8 @@ def report(slug, wave_name, filters, language, fmt, chart_name, output):
     if survey is None:
         raise click.ClickException(f"no survey '{slug}'")
     try:
-        scope = make_scope(survey, wave_name=wave_name, filters=parse_filters(filters), language=language)
+        scope = make_scope(survey, wave_name=wave_name, filters=parse_filters(filters), language=language,
+                           exclude_flagged=exclude_flagged)
         if fmt in CHART_FORMATS:
             written = [_write_chart(scope, chart_name, fmt, path)]
         else:

@@ -273,13 +273,15 @@ def _kpi_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
     for name in analysis.summary.index:
         spec = analysis.kpis[name]
         style = kpi_style(name, spec)
-        rows = trend[trend["kpi"] == name].set_index("wave")
+        rows = trend[trend["kpi"] == name]
         points = []
         for wave in waves:
-            if wave not in rows.index:
+            in_wave = rows[rows["wave"] == wave]
+            if not len(in_wave):
                 points.append(None)
                 continue
-            row = rows.loc[wave]
+            # a wave answered on two definitions of a changed KPI: the newest, as in the key figures
+            row = in_wave.iloc[-1]
             if bool(row["suppressed"]) or not _finite(row["value"]):
                 points.append(None)
                 continue
@@ -287,8 +289,9 @@ def _kpi_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
             points.append({"value": float(row["value"]), "ci_low": float(row["ci_low"]),
                            "ci_high": float(row["ci_high"]), "n": int(row["n"]),
                            "change": float(row["change"]) if _finite(row["change"]) else None,
-                           "significant": bool(significant)})
-        series.append((labels.kpi(name, spec), style, points))
+                           "significant": bool(significant), "definition": row.get("definition")})
+        label = labels.kpi(name, spec) + ("" if analysis.comparable(name) else " †")
+        series.append((label, style, points))
 
     table = ChartTable(
         caption=_("Key figures per wave; a significant change from the previous wave is named"),
@@ -307,6 +310,9 @@ def _kpi_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
         found = _("No key figure changed significantly from one wave to the next.")
     description = _("Each key figure per wave with its 95% interval (the band); a triangle marks a change from "
                     "the previous wave that is significant at 5%.") + " " + found
+    if not all(analysis.comparable(name) for name in analysis.summary.index):
+        description += " " + _("† Measured differently in earlier questionnaire versions (another scale or other "
+                               "items): its change across that break is not tested.")
     columns = 3
     rows_needed = math.ceil(len(series) / columns)
 
@@ -320,9 +326,21 @@ def _kpi_chart(analysis: SurveyAnalysis, labels: Labels) -> Chart | None:
             xs = [i for i, p in enumerate(points) if p]
             ps = [p for p in points if p]
             scale = 100 if style == "percent" else 1
-            ax.fill_between(xs, [p["ci_low"] * scale for p in ps], [p["ci_high"] * scale for p in ps],
-                            color=LIGHT_BLUE, alpha=0.5, linewidth=0)
-            ax.plot(xs, [p["value"] * scale for p in ps], color=BLUE, marker="o", markersize=4, linewidth=1.8)
+            # one line per definition of the KPI: never drawn across a questionnaire break
+            segments: list[list[int]] = []
+            for position, p in enumerate(ps):
+                if position and p["definition"] == ps[position - 1]["definition"]:
+                    segments[-1].append(position)
+                else:
+                    segments.append([position])
+            for number, segment in enumerate(segments):
+                sx = [xs[i] for i in segment]
+                ax.fill_between(sx, [ps[i]["ci_low"] * scale for i in segment],
+                                [ps[i]["ci_high"] * scale for i in segment], color=LIGHT_BLUE, alpha=0.5, linewidth=0)
+                ax.plot(sx, [ps[i]["value"] * scale for i in segment], color=BLUE, marker="o", markersize=4,
+                        linewidth=1.8)
+                if number:
+                    ax.axvline(sx[0] - 0.5, color=MUTED, linestyle=":", linewidth=1)
             for x, p in zip(xs, ps, strict=True):
                 if p["significant"]:
                     up = p["change"] > 0

@@ -4,10 +4,13 @@
 * ``/results/<slug>/report.<fmt>`` for ``xlsx``, ``csv``, ``sav``, ``pdf`` and ``crm``;
 * ``/results/<slug>/codebook.csv``: the codebook of ``report.csv``.
 
-All take the dashboard's query string: ``?wave=NAME`` and one ``ATTRIBUTE=VALUE`` per
-filter (``?segment=large&channel=web``); labels are in the reader's language. The same roles
+All take the dashboard's query string: ``?wave=NAME``, one ``ATTRIBUTE=VALUE`` per
+filter (``?segment=large&channel=web``) and the careless switch ``?careless=exclude``
+(careless responses left out of every figure and of the raw data); labels are in the reader's
+language. The same roles
 as the dashboard may read them (:data:`.views.READERS`). The templates get
-``results_charts(survey, analysis, language)`` and ``results_download_args(wave, filters)``
+``results_charts(survey, analysis, language)`` and
+``results_download_args(wave, filters, exclude_flagged)``
 for ``results/_charts.html``.
 """
 
@@ -22,8 +25,10 @@ from flask_babel import get_locale
 from ..access import role_required, survey_for_user
 from .views import READERS, bp
 
-#: Query parameters that are not filters (the page language, the wave).
-NOT_FILTER_ARGS = ("wave", "lang")
+#: Query parameters that are not filters (the page language, the wave, the careless switch).
+NOT_FILTER_ARGS = ("wave", "lang", "careless")
+#: ``?careless=exclude``: careless responses are left out (as on the dashboard).
+CARELESS_ARG, EXCLUDE = "careless", "exclude"
 
 
 def _scope(slug: str):
@@ -39,7 +44,7 @@ def _scope(slug: str):
                if key not in NOT_FILTER_ARGS and key in allowed and value}
     try:
         return make_scope(survey, wave_name=request.args.get("wave") or None, filters=filters,
-                          language=str(get_locale()))
+                          language=str(get_locale()), exclude_flagged=request.args.get(CARELESS_ARG) == EXCLUDE)
     except ReportError:
         abort(404)
 
@@ -122,8 +127,9 @@ def results_charts(survey, analysis, language: str | None = None):
 
 
 @bp.app_template_global("results_download_args")
-def results_download_args(wave=None, filters=None) -> dict:
-    """The query arguments that repeat the page's wave and filters on a chart or download link."""
+def results_download_args(wave=None, filters=None, exclude_flagged: bool = False) -> dict:
+    """The query arguments that repeat the page's wave, filters and careless switch on a chart or
+    download link."""
     args = {}
     if wave is not None:
         args["wave"] = getattr(wave, "name", wave)
@@ -132,4 +138,6 @@ def results_download_args(wave=None, filters=None) -> dict:
     for key, value in dict(filters or {}).items():
         if key not in NOT_FILTER_ARGS and value not in (None, ""):
             args[key] = value
+    if exclude_flagged:
+        args[CARELESS_ARG] = EXCLUDE
     return args

@@ -99,6 +99,22 @@ class Labels:
             return item_id
         return self.text(item.text, item_id)
 
+    def careless_flag(self, name: str) -> str:
+        """A careless-response flag (see :mod:`surveyapp.analysis.careless`)."""
+        return {
+            "speeder": _("speeder"),
+            "straightliner": _("straightliner"),
+            "duplicate": _("duplicate"),
+            "inconsistent": _("inconsistent"),
+        }.get(name, name)
+
+    def versions(self, numbers) -> str:
+        """The questionnaire versions a definition of a KPI holds for: "version 1", "versions 2, 3"."""
+        numbers = [str(n) for n in numbers]
+        if len(numbers) == 1:
+            return _("version %(number)s", number=numbers[0])
+        return _("versions %(numbers)s", numbers=", ".join(numbers))
+
     def relationship_cell(self, row) -> str:
         return row["segment_nl"] if self.language == "nl" else row["segment_en"]
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, BinaryIO
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .charts import INK, MUTED, STYLE, build_charts
 from .labels import Labels, kpi_style
@@ -63,12 +64,32 @@ def _cover(figure, scope: ReportScope, analysis: SurveyAnalysis, labels: Labels,
     for name, row in analysis.summary.iterrows():
         spec = analysis.kpis[name]
         style = kpi_style(name, spec)
-        figure.text(0.06, y, labels.kpi(name, spec), fontsize=10, color=INK)
+        figure.text(0.06, y, labels.kpi(name, spec) + ("" if analysis.comparable(name) else " †"), fontsize=10,
+                    color=INK)
         figure.text(0.62, y, labels.number(row["value"], style), fontsize=10, color=INK, ha="right",
                     fontweight="bold")
         figure.text(0.64, y, f"({_('95% interval')} {labels.interval(row['ci_low'], row['ci_high'], style)}, "
                     f"n = {labels.number(int(row['n']), 'count')})", fontsize=9, color=MUTED)
         y -= 0.036
+        for version in analysis.kpi_versions[analysis.kpi_versions["kpi"] == name].itertuples():
+            figure.text(0.08, y, f"† {labels.versions(version.versions)}", fontsize=9, color=MUTED)
+            figure.text(0.62, y, labels.number(version.value, style), fontsize=9, color=MUTED, ha="right")
+            figure.text(0.64, y, f"({_('95% interval')} {labels.interval(version.ci_low, version.ci_high, style)}, "
+                        f"n = {labels.number(int(version.n), 'count')})", fontsize=9, color=MUTED)
+            y -= 0.03
+    if len(analysis.kpi_versions):
+        figure.text(0.06, y, _("† Measured differently in earlier questionnaire versions (another scale or other "
+                               "items): its change across that break is not tested."), fontsize=8, color=MUTED)
+        y -= 0.03
+    counts = analysis.flag_counts
+    if counts["flagged"]:
+        text = (ngettext("%(num)s careless response is left out of every figure",
+                         "%(num)s careless responses are left out of every figure", counts["flagged"])
+                if analysis.excluded_flagged else
+                ngettext("%(num)s response is flagged as careless and included",
+                         "%(num)s responses are flagged as careless and included", counts["flagged"]))
+        figure.text(0.06, y, text, fontsize=9, color=MUTED)
+        y -= 0.03
     result = analysis.drivers.results.get((LOYALTY_INDEX, None)) if analysis.drivers else None
     if result is not None:
         figure.text(0.06, y - 0.02, _("The drivers explain R² = %(r2)s of the loyalty index (n = %(n)s).",

@@ -28,9 +28,12 @@ from flask_babel import gettext as _
 from ..questionnaire import Questionnaire
 from .dataset import OTHER_TEXT_SUFFIX
 from .labels import Labels
+from .quality import FLAG_COLUMNS as QUALITY_FLAG_COLUMNS
 
 #: Columns that describe the response rather than answer a question, in this order.
 META_COLUMNS = ("wave", "language", "started_at", "completed_at", "questionnaire_version_id")
+#: Each careless-response flag of the response, 0 or 1 (see :mod:`.quality`), after the meta columns.
+FLAG_COLUMNS = tuple(QUALITY_FLAG_COLUMNS.values())
 DROPPED = ("status", "wave_opens_at")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,7 +55,7 @@ def inert(value):
 
 
 def ordered_columns(table: pd.DataFrame, questionnaire: Questionnaire) -> list[str]:
-    meta = [c for c in META_COLUMNS if c in table.columns]
+    meta = [c for c in (*META_COLUMNS, *FLAG_COLUMNS) if c in table.columns]
     attributes = [c for c in questionnaire.attributes if c in table.columns]
     attributes += [c for c in ("crm_id",) if c in table.columns and c not in attributes]
     rest = [c for c in table.columns if c not in meta and c not in attributes and c not in DROPPED]
@@ -69,11 +72,20 @@ def variables(table: pd.DataFrame, questionnaire: Questionnaire, labels: Labels)
         "completed_at": _("Completed at (UTC)"),
         "questionnaire_version_id": _("Questionnaire version"),
     }
+    flag_labels = {
+        "careless_speeder": _("Careless: speeder (finished in less than a set share, by default a third, of the wave's median time)"),
+        "careless_straightliner": _("Careless: straightliner (the same answer on every row of the matrices)"),
+        "careless_duplicate": _("Careless: duplicate (the same answers as another response in the wave)"),
+        "careless_inconsistent": _("Careless: inconsistent (agrees with an item and with its reversed twin)"),
+    }
     constructs = {item: construct.id for construct in questionnaire.constructs.values() for item in construct.items}
     result = [Variable("response_id", meta_labels["response_id"], "meta", {})]
     for column in ordered_columns(table, questionnaire):
         if column in meta_labels:
             result.append(Variable(column, meta_labels[column], "meta", {}))
+            continue
+        if column in flag_labels:
+            result.append(Variable(column, flag_labels[column], "flag", {0: _("no"), 1: _("yes")}))
             continue
         if column in questionnaire.attributes or column == "crm_id":
             attribute = questionnaire.attributes.get(column)
@@ -100,7 +112,7 @@ def questionnaire_columns(questionnaire: Questionnaire) -> list[str]:
 
 def codebook_variables(questionnaire: Questionnaire, labels: Labels) -> list[Variable]:
     """The codebook of every column a response can have, from the questionnaire alone."""
-    columns = ["wave", "language", "started_at", "completed_at", "questionnaire_version_id",
+    columns = [*META_COLUMNS, *FLAG_COLUMNS,
                *[a for a in questionnaire.attributes if a not in ("name", "email")], *questionnaire_columns(questionnaire)]
     return variables(pd.DataFrame(columns=list(dict.fromkeys(columns))), questionnaire, labels)
 
@@ -177,7 +189,7 @@ def codebook_rows(variable_list: list[Variable]) -> list[list[str]]:
     kinds = {
         "meta": _("response"), "attribute": _("attribute"), "scale": _("scale"), "single": _("single choice"),
         "multiple": _("multiple choice (0/1)"), "number": _("number"), "text": _("text"),
-        "other": _("text (other, namely)"),
+        "other": _("text (other, namely)"), "flag": _("flag (0/1)"),
     }
     return [[v.name, v.label, kinds.get(v.kind, v.kind), "; ".join(f"{code} = {text}" for code, text in v.values.items()),
              v.construct] for v in variable_list]
@@ -220,7 +232,7 @@ def write_sav(table: pd.DataFrame, questionnaire: Questionnaire, labels: Labels,
             series = series.map(lambda v, codes=by_text: codes.get(str(v)) if pd.notna(v) else None).astype("float64")
             value_labels[name] = {float(code): variable.values[value] for value, code in codes.items()}
             measures[name] = "nominal"
-        elif variable.kind in ("scale", "multiple"):
+        elif variable.kind in ("scale", "multiple", "flag"):
             series = series.astype("float64")
             value_labels[name] = {float(code): text for code, text in variable.values.items() if text}
             measures[name] = "ordinal" if variable.kind == "scale" else "nominal"

@@ -48,6 +48,8 @@ class ReportScope:
     wave: Wave | None = None
     filters: dict[str, str] = field(default_factory=dict)
     language: str = "nl"
+    #: Leave careless responses (speeders, straightliners, duplicates, inconsistent) out.
+    exclude_flagged: bool = False
 
     @property
     def file_stem(self) -> str:
@@ -55,7 +57,14 @@ class ReportScope:
         if self.wave is not None:
             parts.append(self.wave.name)
         parts += [f"{key}-{value}" for key, value in self.filters.items()]
+        if self.exclude_flagged:
+            parts.append("without-careless")
         return "-".join(_safe(part) for part in parts)
+
+    @property
+    def options(self) -> dict:
+        """The analysis options of this scope (as the dashboard passes them)."""
+        return {"exclude_flagged": True} if self.exclude_flagged else {}
 
 
 def filter_names(questionnaire: Questionnaire) -> list[str]:
@@ -65,7 +74,7 @@ def filter_names(questionnaire: Questionnaire) -> list[str]:
 
 
 def make_scope(survey: Survey, *, wave_name: str | None = None, filters: dict[str, str] | None = None,
-               language: str | None = None) -> ReportScope:
+               language: str | None = None, exclude_flagged: bool = False) -> ReportScope:
     """Check the request against the survey; :class:`ReportError` when a wave or filter does not exist."""
     from ..extensions import db
     from ..models import QuestionnaireVersion
@@ -85,7 +94,8 @@ def make_scope(survey: Survey, *, wave_name: str | None = None, filters: dict[st
     language = language or questionnaire.default_language
     if language not in LANGUAGES:
         raise ReportError(f"language must be one of {', '.join(LANGUAGES)}, not '{language}'")
-    return ReportScope(survey=survey, questionnaire=questionnaire, wave=wave, filters=filters, language=language)
+    return ReportScope(survey=survey, questionnaire=questionnaire, wave=wave, filters=filters, language=language,
+                       exclude_flagged=exclude_flagged)
 
 
 def parse_filters(pairs) -> dict[str, str]:
@@ -103,17 +113,24 @@ def load_analysis(scope: ReportScope):
     """The stored analysis of the scope (the dashboard's); :class:`ReportError` when no response matches."""
     from .survey_analysis import analyze_stored_survey
 
-    analysis = analyze_stored_survey(scope.survey, wave=scope.wave, filters=scope.filters)
+    analysis = analyze_stored_survey(scope.survey, wave=scope.wave, filters=scope.filters, **scope.options)
     if analysis is None:
         raise ReportError(_nothing(scope))
     return analysis
 
 
 def load_responses(scope: ReportScope):
-    """The completed responses of the scope as one table (a column per answer)."""
+    """The completed responses of the scope as one table (a column per answer), with each
+    response's careless-response flags (``careless_<flag>``, 0/1; see :mod:`.quality`)."""
     from .dataset import filter_rows, response_table
+    from .quality import FLAG_COLUMNS, survey_flags
 
     table = filter_rows(response_table(scope.survey, wave=scope.wave), scope.filters)
+    if not table.empty:
+        flags = survey_flags(scope.survey).reindex(table.index, fill_value=False)
+        if scope.exclude_flagged:
+            table, flags = table.loc[~flags["flagged"]], flags.loc[~flags["flagged"]]
+        table = table.assign(**{column: flags[name].astype(int) for name, column in FLAG_COLUMNS.items()})
     if table.empty:
         raise ReportError(_nothing(scope))
     return table
@@ -156,6 +173,8 @@ def _nothing(scope: ReportScope) -> str:
     where = f" in wave {scope.wave.name}" if scope.wave else ""
     if scope.filters:
         where += " with " + ", ".join(f"{k}={v}" for k, v in scope.filters.items())
+    if scope.exclude_flagged:
+        where += " that are not flagged as careless"
     return f"survey '{scope.survey.slug}' has no completed responses{where}"
 
 

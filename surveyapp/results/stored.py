@@ -47,8 +47,12 @@ def _format() -> str:
 
 
 def scope_key(wave: Wave | None, filters: dict, options: dict) -> str:
+    from flask import current_app
+
+    # The careless-response threshold is a setting of the installation, not an option of a reader.
+    settings = {"speeder_share": current_app.config.get("SPEEDER_SHARE")}
     plain = json.dumps({"format": _format(), "wave": wave.id if wave else None, "filters": filters,
-                        "options": options}, sort_keys=True, default=str)
+                        "options": options, "settings": settings}, sort_keys=True, default=str)
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
@@ -76,10 +80,10 @@ def stored_analysis(survey: Survey, wave: Wave | None, filters: dict, options: d
     from .survey_analysis import compute_survey_analysis
 
     filters = {str(k): _filter_value(v) for k, v in sorted(filters.items()) if v not in (None, "", [], ())}
+    options = _without_defaults(options)
     key = scope_key(wave, filters, options)
     current = fingerprint(survey)
-    row = db.session.scalar(db.select(StoredAnalysis).where(StoredAnalysis.survey_id == survey.id,
-                                                            StoredAnalysis.key == key))
+    row = _row(survey, key)
     if row is not None and row.fingerprint == current:
         if row.payload is None:
             return None
@@ -90,10 +94,57 @@ def stored_analysis(survey: Survey, wave: Wave | None, filters: dict, options: d
     started = time.perf_counter()
     analysis = compute_survey_analysis(survey, wave, filters, **options)
     seconds = time.perf_counter() - started
-    _store(survey, wave, key, filters, options, current, analysis, seconds)
+    payload = scores = None
+    if analysis is not None:
+        # The per-respondent scores are most of the bytes and few readers need them: kept apart,
+        # read only when a reader touches ``analysis.scores``.
+        scores = _dumps(analysis.scores)
+        payload = _dumps(analysis.without_scores())
+    _store(survey, wave, key, filters, options, current, seconds, payload=payload, scores=scores,
+           responses=analysis.n if analysis is not None else 0)
     log.info("analysis of %s (wave %s, filters %s) computed in %.2f s", survey.slug,
              wave.name if wave else "all", filters or "none", seconds)
     return analysis
+
+
+#: The options of a stored row that holds careless-response flags rather than an analysis.
+QUALITY_FLAGS = {"stored": "quality_flags"}
+
+
+def stored_quality_flags(survey: Survey, compute, settings: dict):
+    """The careless-response flags of every completed response of ``survey``, as computed for its
+    current data (the same fingerprint as the analyses) and ``settings`` (thresholds); else
+    ``compute()``, stored."""
+    options = {**QUALITY_FLAGS, **settings}
+    key = scope_key(None, {}, options)
+    current = fingerprint(survey)
+    row = _row(survey, key)
+    if row is not None and row.fingerprint == current and row.payload is not None:
+        flags = _loads(row.payload)
+        if flags is not None:
+            return flags
+    started = time.perf_counter()
+    flags = compute()
+    _store(survey, None, key, {}, options, current, time.perf_counter() - started,
+           payload=_dumps(flags), scores=None, responses=len(flags))
+    return flags
+
+
+def _without_defaults(options: dict) -> dict:
+    """``options`` without those that equal :func:`.survey_analysis.analyze_survey`'s defaults, so
+    that ``min_n=10`` and no ``min_n`` share one stored analysis."""
+    import inspect
+
+    from .survey_analysis import analyze_survey
+
+    defaults = {name: parameter.default for name, parameter in inspect.signature(analyze_survey).parameters.items()
+                if parameter.default is not inspect.Parameter.empty}
+    return {name: value for name, value in options.items() if name not in defaults or defaults[name] != value}
+
+
+def _row(survey: Survey, key: str) -> StoredAnalysis | None:
+    return db.session.scalar(db.select(StoredAnalysis).where(StoredAnalysis.survey_id == survey.id,
+                                                             StoredAnalysis.key == key))
 
 
 def forget_stored_analyses(survey: Survey) -> None:
@@ -106,14 +157,8 @@ def _stored_scores(row_id: int):
     return _loads(payload) if payload is not None else None
 
 
-def _store(survey, wave, key, filters, options, current, analysis, seconds) -> None:
-    payload = scores = None
-    if analysis is not None:
-        # The per-respondent scores are most of the bytes and few readers need them: kept apart,
-        # read only when a reader touches ``analysis.scores``.
-        scores = _dumps(analysis.scores)
-        payload = _dumps(analysis.without_scores())
-    values = {"fingerprint": current, "responses": analysis.n if analysis is not None else 0,
+def _store(survey, wave, key, filters, options, current, seconds, *, payload, scores, responses) -> None:
+    values = {"fingerprint": current, "responses": responses,
               "payload": payload, "scores": scores, "computed_at": utcnow(), "seconds": seconds,
               "wave_id": wave.id if wave else None, "filters": filters,
               "options": json.loads(json.dumps(options, default=str))}

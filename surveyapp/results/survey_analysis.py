@@ -53,7 +53,7 @@ class SurveyAnalysis:
     #: than one means the KPI changed and is not compared across the break.
     definitions: dict[str, list[KpiDefinition]] = field(default_factory=dict)
     #: Per KPI whose definition changed: a row per definition (``kpi, definition, versions, kind,
-    #: value, se, ci_low, ci_high, n``). ``summary`` holds the newest definition of such a KPI.
+    #: value, se, ci_low, ci_high, n, moe, mdc``). ``summary`` holds the newest definition of such a KPI.
     kpi_versions: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: KPI name -> what changed between its definitions (sentences), only for changed KPIs.
     definition_changes: dict[str, list[str]] = field(default_factory=dict)
@@ -265,7 +265,7 @@ def _comparable_tracker(scores, definitions, waves, min_n, weights=None) -> pd.D
 def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: int = DEFAULT_MIN_N,
                    segment: str | None = "segment", n_boot: int = 0, seed: int | None = 2026,
                    versions: dict[int, AnsweredVersion] | None = None,
-                   exclude_flagged: bool = False) -> SurveyAnalysis:
+                   exclude_flagged: bool = False, flags: pd.DataFrame | None = None) -> SurveyAnalysis:
     """Everything a manager's report holds, from the response table of one survey.
 
     ``questionnaire`` is the survey's current version; ``versions`` (version id ->
@@ -273,14 +273,18 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
     with its own. A KPI whose definition differs between those versions is reported per
     definition (``kpi_versions``) and its change across the break is not tested.
 
-    Careless responses are flagged (``flags``); ``exclude_flagged`` leaves them out of every KPI
-    and driver analysis, else they are kept and counted in a warning. When the table has a
+    Careless responses are flagged (``flags``: the survey's stored flags, see
+    :func:`.quality.survey_flags`; computed on ``table`` when not given); ``exclude_flagged`` leaves
+    them out of every KPI and driver analysis, else they are kept and counted in a warning. When the table has a
     ``weight`` column with values (stored raking weights), every KPI, tracker test, breakdown and
     driver analysis is weighted.
     """
     from .quality import quality_flags
 
-    flags = quality_flags(table, questionnaire, versions)
+    if flags is None:
+        flags = quality_flags(table, questionnaire, versions)
+    else:
+        flags = flags.reindex(table.index, fill_value=False).astype(bool)
     pre_warnings = []
     n_flagged = int(flags["flagged"].sum()) if len(flags) else 0
     if n_flagged:
@@ -341,7 +345,7 @@ def analyze_survey(table: pd.DataFrame, questionnaire: Questionnaire, *, min_n: 
                                          "versions": list(definition.versions), **cell.to_dict()})
         summary = pd.concat(parts) if parts else pd.DataFrame()
     kpi_versions = pd.DataFrame(version_rows, columns=["kpi", "definition", "versions", "kind", "value", "se",
-                                                       "ci_low", "ci_high", "n"])
+                                                       "ci_low", "ci_high", "n", "moe", "mdc"])
 
     groups_by = [c for c in GROUP_COLUMNS if c in scores.columns and scores[c].notna().any()]
     breakdowns = pd.DataFrame()
@@ -486,7 +490,11 @@ def compute_survey_analysis(survey, wave=None, filters: dict[str, str] | None = 
     table = analysis_table(survey, wave=wave, items=None, filters=filters)
     if table.empty:
         return None
-    analysis = analyze_survey(table, questionnaire, versions=answered_versions(table), **options)
+    from .quality import survey_flags
+
+    # A response's careless flags compare it with its whole wave, whatever the filters.
+    flags = survey_flags(survey, table if wave is None and not filters else None)
+    analysis = analyze_survey(table, questionnaire, versions=answered_versions(table), flags=flags, **options)
     analysis.filters = dict(filters or {})
     analysis.attribute_values = dict(table.attrs.get("attribute_values", {}))
     return analysis

@@ -88,7 +88,9 @@ def survey(slug: str):
     questionnaire = _questionnaire(survey)
     filters = requested_filters(questionnaire)
     # The switch for careless responses: kept (and counted) unless the reader leaves them out.
-    exclude_flagged = request.args.get("careless") == "exclude"
+    from .downloads import CARELESS_ARG, EXCLUDE
+
+    exclude_flagged = request.args.get(CARELESS_ARG) == EXCLUDE
     options = {"min_n": DEFAULT_MIN_N, **({"exclude_flagged": True} if exclude_flagged else {})}
     analysis = analyze_stored_survey(survey, wave, filters, **options)
     language = str(get_locale())
@@ -300,6 +302,20 @@ class KpiRow:
 
 
 @dataclass
+class KpiVersionRow:
+    """A KPI measured differently across questionnaire versions: its value under one definition."""
+
+    label: str
+    versions: str  # "version 1", "versions 2, 3"
+    style: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    moe: float | None = None
+
+
+@dataclass
 class TrackerCell:
     value: float | None
     n: int
@@ -332,11 +348,19 @@ class QuadrantGroup:
 
 
 @dataclass
+class ReliabilityItemRow:
+    label: str
+    alpha_if_deleted: float | None
+    item_total_r: float | None
+
+
+@dataclass
 class ReliabilityRow:
     label: str
     alpha: float | None
     k: int
     n: int
+    items: list[ReliabilityItemRow] = field(default_factory=list)
 
 
 @dataclass
@@ -367,6 +391,8 @@ class SurveyReport:
     min_n: int = 0  # smaller groups and waves are suppressed
     waves: list[str] = field(default_factory=list)
     kpis: list[KpiRow] = field(default_factory=list)
+    #: KPIs whose definition changed between questionnaire versions: a row per definition.
+    kpi_versions: list[KpiVersionRow] = field(default_factory=list)
     tracker: list[TrackerRow] = field(default_factory=list)
     loyalty_drivers: DriverResult | None = None
     drivers: list[DriverRow] = field(default_factory=list)
@@ -388,7 +414,7 @@ def survey_report(survey: Survey, wave: Wave | None = None, filters: dict | None
     figures of so small a group are neither shown nor downloadable.
     """
     from ..analysis.kpis import DEFAULT_MIN_N
-    from .survey_analysis import analyze_stored_survey, finite
+    from .survey_analysis import analyze_stored_survey
 
     if analysis is None:
         analysis = analyze_stored_survey(survey, wave, filters or {}, min_n=DEFAULT_MIN_N)
@@ -405,11 +431,23 @@ def survey_report(survey: Survey, wave: Wave | None = None, filters: dict | None
     _add_segments(report, analysis, labels, questionnaire)
     _add_tracker(report, analysis, labels)
     _add_drivers(report, analysis, labels)
-    report.reliability = [
-        ReliabilityRow(labels.construct(name), finite(row["alpha"]), int(row["k"]), int(row["n"]))
-        for name, row in analysis.reliability.constructs.iterrows()
-    ]
+    _add_reliability(report, analysis, labels)
     return report
+
+
+def _add_reliability(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) -> None:
+    from .survey_analysis import finite
+
+    items = analysis.reliability.items
+    with_items = set(items.index.get_level_values(0)) if len(items) else set()
+    for name, row in analysis.reliability.constructs.iterrows():
+        reliability = ReliabilityRow(labels.construct(name), finite(row["alpha"]), int(row["k"]), int(row["n"]))
+        if name in with_items:
+            reliability.items = [
+                ReliabilityItemRow(labels.item(item), finite(stats["alpha_if_deleted"]), finite(stats["item_total_r"]))
+                for item, stats in items.loc[name].iterrows()
+            ]
+        report.reliability.append(reliability)
 
 
 def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) -> None:
@@ -421,6 +459,12 @@ def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) ->
                                   finite(row["ci_low"]), finite(row["ci_high"]), int(row["n"]),
                                   moe=finite(row.get("moe")), mdc=finite(row.get("mdc")),
                                   comparable=analysis.comparable(name)))
+    for row in analysis.kpi_versions.itertuples():
+        spec = analysis.kpis[row.kpi]
+        report.kpi_versions.append(KpiVersionRow(
+            labels.kpi(row.kpi, spec), labels.versions(row.versions), kpi_style(row.kpi, spec), finite(row.value),
+            finite(row.ci_low), finite(row.ci_high), int(row.n), moe=finite(getattr(row, "moe", None)),
+        ))
 
 
 def _add_nps_split(report: SurveyReport, analysis: SurveyAnalysis) -> None:

@@ -1,7 +1,8 @@
 """The results workbook (xlsx): made for reading, in the reader's language, written in constant memory.
 
-Sheets: summary, NPS, key figures, trend over waves, segments, drivers, importance-performance,
-reliability (with item statistics), codebook, and the scores per respondent. Every number is
+Sheets: summary, NPS, key figures, key figures per questionnaire version (when a KPI's definition
+changed), trend over waves, segments, drivers, importance-performance, reliability (with item
+statistics), codebook, and the scores per respondent (with each response's careless flags). Every number is
 the engine's value, unrounded, with a display format (so 7.049072528883467 shows as 7.05 and
 still sums exactly); the header row is frozen and the columns have widths. xlsxwriter's
 ``constant_memory`` mode writes each row to disk as soon as the next one starts, so 100,000
@@ -98,6 +99,7 @@ def write_workbook(scope: ReportScope, analysis: SurveyAnalysis, labels: Labels,
     _summary(book, formats, scope, analysis, labels)
     _nps(book, formats, analysis, labels)
     _kpis(book, formats, analysis, labels)
+    _kpi_versions(book, formats, analysis, labels)
     _trend(book, formats, analysis, labels)
     _segments(book, formats, analysis, labels)
     _drivers(book, formats, analysis, labels)
@@ -177,6 +179,25 @@ def _kpis(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
                       _number(row["se"]), int(row["n"]), _number(row.get("moe")), _number(row.get("mdc")),
                       _("yes") if analysis.comparable(name) else _("no")],
                      [None, style, style, style, style, "count", style, style, None])
+
+
+def _kpi_versions(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
+    """A KPI whose definition changed between questionnaire versions, per definition."""
+    if not len(analysis.kpi_versions):
+        return
+    sheet = Sheet(book, _("Per version"), [(_("Key figure"), 48), (_("Questionnaire version"), 16), (_("Value"), 10),
+                                           (_("95% interval: low"), 12), (_("95% interval: high"), 12),
+                                           (_("Standard error"), 12), ("n", 9), (_("Margin of error"), 12),
+                                           (_("What changed"), 60)], formats)
+    for row in analysis.kpi_versions.itertuples():
+        spec = analysis.kpis[row.kpi]
+        style = kpi_style(row.kpi, spec)
+        style = "share" if style == "percent" else style
+        changes = "; ".join(analysis.definition_changes.get(row.kpi, []))
+        sheet.append([labels.kpi(row.kpi, spec), labels.versions(row.versions), _number(row.value),
+                      _number(row.ci_low), _number(row.ci_high), _number(row.se), int(row.n),
+                      _number(getattr(row, "moe", None)), changes],
+                     [None, None, style, style, style, style, "count", style, None])
 
 
 def _trend(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
@@ -288,21 +309,24 @@ def _scores(book, formats, scope: ReportScope, analysis: SurveyAnalysis, labels:
         constructs.append(LOYALTY_INDEX)
     nps_column = analysis.kpis.get("nps", {}).get("column")
     groups = {"promoter": _("promoter"), "passive": _("passive"), "detractor": _("detractor")}
-    columns = [(_("Response number"), 11), *[(labels.attribute(c), 14) for c in context]]
+    columns = [(_("Response number"), 11), *[(labels.attribute(c), 14) for c in context],
+               (_("Careless (flags)"), 16)]
     if nps_column:
         columns.append((_("NPS group"), 12))
     columns += [(labels.construct(c), 14) for c in constructs]
     sheet = Sheet(book, _("Scores per respondent"), columns, formats)
-    styles = [None] * (1 + len(context) + (1 if nps_column else 0)) + [
+    styles = [None] * (2 + len(context) + (1 if nps_column else 0)) + [
         "index" if c == LOYALTY_INDEX else "score" for c in constructs]
-    texts = [scores[c].astype(object).where(scores[c].notna(), None).map(lambda v: None if v is None else str(v))
+    # (a response without an attribute, e.g. answered before it was collected, has NaN there: no cell)
+    texts = [[None if value is None or value != value else str(value) for value in scores[c].tolist()]
              for c in context]
     numbers = scores[constructs].to_numpy(dtype=float)
     recommend = scores[nps_column].to_numpy(dtype=float) if nps_column else None
     # The one sheet that grows with the responses: straight to xlsxwriter, no per-cell type checks.
     ws, first_number = sheet.sheet, len(styles) - len(constructs)
     number_formats = [formats[style] for style in styles[first_number:]]
-    text_columns = [t.tolist() for t in texts]
+    text_columns = list(texts)
+    text_columns.append(_careless_texts(analysis, scores.index, labels))
     for index, response_id in enumerate(scores.index):
         row = index + 1
         ws.write_number(row, 0, int(response_id))
@@ -316,3 +340,13 @@ def _scores(book, formats, scope: ReportScope, analysis: SurveyAnalysis, labels:
         for offset, value in enumerate(numbers[index]):
             if value == value:  # not NaN
                 ws.write_number(row, first_number + offset, value, number_formats[offset])
+
+
+def _careless_texts(analysis: SurveyAnalysis, index, labels: Labels) -> list[str | None]:
+    """Per response in ``index`` its careless flags ("speeder, duplicate"), None when it has none."""
+    from ..analysis.careless import FLAGS, flag_lists
+
+    if analysis.flags is None or analysis.flags.empty:
+        return [None] * len(index)
+    names = flag_lists(analysis.flags.reindex(index, fill_value=False)[list(FLAGS)])
+    return [", ".join(labels.careless_flag(name) for name in flagged) or None for flagged in names]

@@ -414,3 +414,74 @@ def test_the_workbook_gives_each_kpis_margin_of_error_detectable_change_and_care
     summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows()}
     flagged = summary["Flagged as careless (speeders, straightliners, duplicates, inconsistent)"]
     assert flagged.startswith(f"{analysis.flag_counts['flagged']} (") and flagged.endswith("included")
+
+
+def test_careless_flags_show_per_response_and_the_switch_follows_into_every_download(app, runner, manager, demo,
+                                                                                     tmp_path):
+    """Each response's flags are columns of the raw data and of the workbook's scores; with
+    ?careless=exclude (or --exclude-flagged) the downloads leave the flagged responses out."""
+    import pyreadstat
+
+    from surveyapp.analysis.careless import FLAGS
+
+    analysis = stored_analysis(app)
+    flags = analysis.flags
+    flagged = set(flags.index[flags["flagged"]])
+    assert flagged, "the demo has careless respondents"
+
+    rows = list(csv.DictReader(io.StringIO(manager.get("/results/demo/report.csv").text)))
+    assert len(rows) == analysis.n
+    for row in rows:
+        response_id = int(row["response_id"])
+        assert [row[f"careless_{name}"] for name in FLAGS] == [str(int(flags.loc[response_id, name])) for name in FLAGS]
+    codebook = {r["Variable"]: r for r in csv.DictReader(io.StringIO(
+        manager.get("/results/demo/codebook.csv", headers={"Accept-Language": "en"}).text))}
+    assert codebook["careless_speeder"]["Label"].startswith("Careless: speeder")
+    assert codebook["careless_speeder"]["Values"] == "0 = no; 1 = yes"
+
+    # the dashboard's switch is carried into its download links
+    page = manager.get("/results/demo?careless=exclude", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "/results/demo/report.csv?careless=exclude" in page
+    assert "/results/demo/report.xlsx?careless=exclude" in page and "careless=exclude" in page.split("charts/")[1][:80]
+    without = manager.get("/results/demo/report.csv?careless=exclude")
+    assert without.headers["Content-Disposition"] == "attachment; filename=demo-without-careless-responses.csv"
+    kept = list(csv.DictReader(io.StringIO(without.text)))
+    assert {int(r["response_id"]) for r in kept} == set(flags.index) - flagged
+    assert all(r[f"careless_{name}"] == "0" for r in kept for name in FLAGS)
+
+    book = load_workbook(io.BytesIO(manager.get("/results/demo/report.xlsx?careless=exclude",
+                                                headers={"Accept-Language": "en"}).data))
+    assert book["Scores per respondent"].max_row - 1 == len(flags) - len(flagged)
+    summary = {row[0].value: row[1].value for row in book["Summary"].iter_rows()}
+    assert summary["Flagged as careless (speeders, straightliners, duplicates, inconsistent)"].endswith("left out")
+
+    # the whole workbook names each response's flags in its scores sheet
+    path = tmp_path / "all.xlsx"
+    assert run_report(runner, "--format", "xlsx", "--language", "en", "-o", str(path)).exit_code == 0
+    sheet = load_workbook(path)["Scores per respondent"]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("Careless (flags)")
+    shown = {row[0]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {response_id for response_id, text in shown.items() if text} == flagged
+    speeder = next(i for i in flagged if flags.loc[i, "speeder"])
+    assert "speeder" in shown[speeder]
+
+    # SPSS: the flags as 0/1 variables with value labels; the CLI's --exclude-flagged leaves them out
+    sav = tmp_path / "without.sav"
+    result = run_report(runner, "--format", "sav", "--exclude-flagged", "--language", "en", "-o", str(sav))
+    assert result.exit_code == 0, result.output
+    frame, meta = pyreadstat.read_sav(str(sav))
+    assert len(frame) == len(flags) - len(flagged) and frame["careless_duplicate"].eq(0).all()
+    assert meta.variable_value_labels["careless_speeder"] == {0.0: "no", 1.0: "yes"}
+
+
+def test_the_dashboard_shows_the_item_analysis_of_each_construct(app, manager, demo):
+    analysis = stored_analysis(app)
+    items = analysis.reliability.items
+    page = manager.get("/results/demo", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    section = page.split('id="reliability-items-caption"', 1)[1].split("</table>", 1)[0]
+    construct, item = items.index[0]
+    value = items.loc[(construct, item), "alpha_if_deleted"]
+    assert format_decimal(value, "#,##0.00", locale="en") in section
+    assert section.count('scope="rowgroup"') == len(set(items.index.get_level_values(0)))
+    assert "Alpha if item deleted" in page and "Corrected item-total correlation" in page

@@ -59,7 +59,7 @@ def test_stored_figures_equal_the_computed_ones_and_are_computed_once(demo, coun
     assert second.drivers.results[("loyalty_index", None)].r2 == pytest.approx(
         expected.drivers.results[("loyalty_index", None)].r2)
     assert first.n == second.n == len(expected.scores)
-    row = db.session.scalar(db.select(StoredAnalysis))
+    row = db.session.scalar(db.select(StoredAnalysis).where(StoredAnalysis.scores.is_not(None)))  # not the flags
     assert row.responses == first.n and row.payload and row.seconds > 0
 
 
@@ -109,7 +109,7 @@ def test_each_wave_filter_and_option_is_a_scope_of_its_own(demo, counted):
 
 def test_a_tampered_payload_is_recomputed_not_unpickled(demo, counted):
     analyze_stored_survey(demo)
-    row = db.session.scalar(db.select(StoredAnalysis))
+    row = db.session.scalar(db.select(StoredAnalysis).where(StoredAnalysis.scores.is_not(None)))  # not the flags
     row.payload = b"x" * 32 + row.payload[32:]
     db.session.commit()
     assert analyze_stored_survey(demo) is not None
@@ -156,3 +156,29 @@ def test_the_migration_fills_the_number_of_existing_answers(empty_database_url, 
         db.engine.dispose()
     assert numbers == {"a": 7.0, "b": 2.5, "c": None, "d": None, "e": None, "f": 0.0, "g": None}
     assert table.loc[1, "a"] == 7.0 and table.loc[1, "f"] == 0.0 and "d" not in table.columns
+
+
+def test_careless_flags_belong_to_the_response_not_to_the_view(demo, counted):
+    """Computed once for the whole survey (speed and duplicates against the whole wave), stored
+    with each response, and the same in a filtered view; recomputed when the data change."""
+    from surveyapp.results.quality import survey_flags
+
+    everyone = analyze_stored_survey(demo)
+    large = analyze_stored_survey(demo, filters={"segment": "large"})
+    assert everyone.flag_counts["flagged"] > 0
+    pd.testing.assert_frame_equal(large.flags, everyone.flags.loc[large.flags.index])
+    stored = dict(db.session.execute(db.select(Response.id, Response.quality_flags)
+                                     .where(Response.survey_id == demo.id, Response.status == "completed")).all())
+    assert {i for i, names in stored.items() if names} == set(everyone.flags.index[everyone.flags["flagged"]])
+    assert all(names is not None for names in stored.values()), "every completed response was checked"
+    assert survey_flags(demo).equals(everyone.flags)
+
+    # a new response that took one second: a speeder, flagged without `surveyapp analyze`
+    response = db.session.scalar(db.select(Response).where(Response.survey_id == demo.id,
+                                                            Response.status == "in_progress"))
+    response.status, response.completed_at = "completed", utcnow()
+    response.page_seconds = {"1": 1}
+    db.session.commit()
+    analyze_stored_survey(demo, filters={"segment": "large"})
+    db.session.refresh(response)
+    assert "speeder" in response.quality_flags

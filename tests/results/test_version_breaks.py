@@ -11,7 +11,7 @@ import numpy as np
 from surveyapp.demo import build_demo, synthetic_answers
 from surveyapp.extensions import db
 from surveyapp.invitations.operations import open_wave
-from surveyapp.models import Answer, Response
+from surveyapp.models import Answer, Response, User
 from surveyapp.models.base import utcnow
 from surveyapp.results.dataset import response_table
 from surveyapp.results.survey_analysis import analyze_stored_survey
@@ -145,6 +145,51 @@ def test_earlier_waves_keep_their_scores_and_the_break_is_not_tested(app, app_ct
     page = client.get(f"/results/{survey.slug}", headers=ENGLISH).get_data(as_text=True)
     assert page.count('<span aria-hidden="true">†</span>') == sum(not after.comparable(k) for k in after.summary.index)
     assert "Foutmarge" in page and "In eerdere versies van de vragenlijst anders gemeten" in page
+    # ... and shows each changed KPI per version, as every download does
+    import re
+
+    table = page.split('id="kpi-versions-caption"', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    rows = [[re.sub(r"<[^>]+>|\s+", "", cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    assert len(rows) == len(after.kpi_versions) >= 4
+    shown = {(row[0], row[1]): row[-1] for row in rows}
+    v1_n = int(after.kpi_versions.set_index(["kpi", "definition"]).loc[("loyalty_index", "v1"), "n"])
+    assert shown[("Loyaliteitsindex(0–100)", "versie1")] == f"{v1_n:,}".replace(",", ".")
+
+    from openpyxl import load_workbook
+
+    from surveyapp.results.reports import make_scope, write_report
+
+    out = tmp_path / "report.xlsx"
+    with out.open("wb") as handle:
+        write_report(make_scope(survey, language="en"), "xlsx", handle)
+    sheet = load_workbook(out)["Per version"]
+    values = {(row[0], row[1]): row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    expected = after.kpi_versions.set_index(["kpi", "definition"]).loc[("keep_spending_top2box", "v1")]
+    row = next(v for (label, versions), v in values.items() if versions == "version 1" and "top 2 box" in label
+               and "keep" in label)
+    assert row[2] == expected["value"] and row[6] == expected["n"] and "scale 1-5 became 1-7" in row[8]
+    assert len(values) == len(after.kpi_versions)
+
+    # the chart of the key figures over the waves marks them and breaks their line at the change
+    from surveyapp.results.charts import build_chart, render
+    from surveyapp.results.labels import Labels, in_language
+
+    with in_language("en"):
+        chart = build_chart("kpis", after, Labels(version.questionnaire(), "en"))
+        svg = render(chart, "svg").decode()
+    marked = [row[0] for row in chart.table.rows if row[0].endswith(" †")]
+    assert len(marked) == sum(not after.comparable(k) for k in after.summary.index)
+    assert "not tested" in chart.description and "<svg" in svg
+
+    from surveyapp.apikeys import create_api_key
+
+    _, key = create_api_key(db.session.scalar(db.select(User).where(User.email == "admin@example.com")), name="test")
+    kpis = client.get(f"/api/v1/surveys/{survey.slug}/kpis", headers={"Authorization": f"Bearer {key}"}).get_json()
+    by_name = {k["name"]: k for k in kpis["kpis"]}
+    assert by_name["nps"]["comparable"] and "per_version" not in by_name["nps"]
+    assert [v["versions"] for v in by_name["loyalty_index"]["per_version"]] == [[1], [2]]
+    assert by_name["loyalty_index"]["per_version"][0]["n"] == v1_n
 
 
 def pd_mean_of_rows(frame):
