@@ -97,6 +97,7 @@ def survey(slug: str):
     return render_template(
         "results/survey.html", survey=survey, wave=wave, analysis=analysis, filters=filters, language=language,
         exclude_flagged=exclude_flagged, careless=careless_counts(analysis),
+        flagged_responses=flagged_responses(analysis, Labels(questionnaire, language)),
         title=survey_title(survey, language), report=survey_report(survey, wave, analysis=analysis),
         filter_fields=filter_fields(survey, questionnaire, filters, language, analysis),
         text_questions=text_questions(questionnaire, language),
@@ -108,6 +109,21 @@ def careless_counts(analysis: SurveyAnalysis | None) -> dict[str, int]:
     if analysis is None or getattr(analysis, "flags", None) is None:
         return {}
     return analysis.flag_counts
+
+
+#: How many flagged responses the dashboard lists (all of them are in the raw data downloads).
+FLAGGED_SHOWN = 100
+
+
+def flagged_responses(analysis: SurveyAnalysis | None, labels: Labels) -> list[tuple[int, str]]:
+    """The first flagged responses by number, each with its flags named: (response number, flags)."""
+    from ..analysis.careless import FLAGS, flag_lists
+
+    if analysis is None or analysis.flags is None or analysis.flags.empty:
+        return []
+    flagged = analysis.flags[analysis.flags["flagged"]].sort_index().head(FLAGGED_SHOWN)
+    return [(int(response_id), ", ".join(labels.careless_flag(name) for name in names))
+            for response_id, names in flag_lists(flagged[list(FLAGS)]).items()]
 
 
 @bp.get("/<slug>/drivers.xlsx")
@@ -299,6 +315,7 @@ class KpiRow:
     moe: float | None = None  # margin of error (half the interval), in the value's units
     mdc: float | None = None  # the smallest change to the next wave this n can detect
     comparable: bool = True  # False: the questionnaire versions measured it differently
+    n_eff: float | None = None  # weighted: Kish's effective sample size
 
 
 @dataclass
@@ -402,6 +419,7 @@ class SurveyReport:
     reliability: list[ReliabilityRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     suppressed: bool = False  # filtered to fewer than min_n responses: no figures shown
+    weighted: bool = False  # the figures use the stored raking weights (n_eff beside n)
     nps_split: list[NpsSplitRow] = field(default_factory=list)
     segments: list[SegmentTable] = field(default_factory=list)
 
@@ -422,7 +440,8 @@ def survey_report(survey: Survey, wave: Wave | None = None, filters: dict | None
         return SurveyReport()
     questionnaire = db.session.get(QuestionnaireVersion, survey.questionnaire_version_id).questionnaire()
     labels = Labels(questionnaire, str(get_locale()))
-    report = SurveyReport(n=analysis.n, min_n=DEFAULT_MIN_N, warnings=list(analysis.warnings))
+    report = SurveyReport(n=analysis.n, min_n=DEFAULT_MIN_N, warnings=list(analysis.warnings),
+                          weighted=bool(getattr(analysis, "weighted", False)))
     if analysis.filters and analysis.n < DEFAULT_MIN_N:
         report.suppressed = True
         return report
@@ -458,7 +477,8 @@ def _add_kpis(report: SurveyReport, analysis: SurveyAnalysis, labels: Labels) ->
         report.kpis.append(KpiRow(labels.kpi(name, spec), kpi_style(name, spec), finite(row["value"]),
                                   finite(row["ci_low"]), finite(row["ci_high"]), int(row["n"]),
                                   moe=finite(row.get("moe")), mdc=finite(row.get("mdc")),
-                                  comparable=analysis.comparable(name)))
+                                  comparable=analysis.comparable(name),
+                                  n_eff=finite(row.get("n_eff")) if analysis.weighted else None))
     for row in analysis.kpi_versions.itertuples():
         spec = analysis.kpis[row.kpi]
         report.kpi_versions.append(KpiVersionRow(

@@ -169,16 +169,18 @@ def _kpis(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:
     sheet = Sheet(book, _("Key figures"), [(_("Key figure"), 48), (_("Value"), 10), (_("95% interval: low"), 12),
                                            (_("95% interval: high"), 12), (_("Standard error"), 12), ("n", 9),
                                            (_("Margin of error"), 12), (_("Smallest detectable change"), 14),
-                                           (_("Measured the same way in every version"), 14)],
+                                           (_("Measured the same way in every version"), 14)]
+                  + ([(_("Effective n (weighted)"), 12), (_("Design effect"), 10)] if analysis.weighted else []),
                   formats)
     for name, row in analysis.summary.iterrows():
         spec = analysis.kpis[name]
         style = kpi_style(name, spec)
         style = "share" if style == "percent" else style
+        weighted = [_number(row.get("n_eff")), _number(row.get("design_effect"))] if analysis.weighted else []
         sheet.append([labels.kpi(name, spec), _number(row["value"]), _number(row["ci_low"]), _number(row["ci_high"]),
                       _number(row["se"]), int(row["n"]), _number(row.get("moe")), _number(row.get("mdc")),
-                      _("yes") if analysis.comparable(name) else _("no")],
-                     [None, style, style, style, style, "count", style, style, None])
+                      _("yes") if analysis.comparable(name) else _("no"), *weighted],
+                     [None, style, style, style, style, "count", style, style, None, "score", "score"])
 
 
 def _kpi_versions(book, formats, analysis: SurveyAnalysis, labels: Labels) -> None:

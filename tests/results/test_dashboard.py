@@ -123,8 +123,16 @@ def test_the_careless_switch_leaves_flagged_responses_out_and_says_how_many(app,
     assert flagged > 0, "the demo has careless respondents"
     assert left_out.n == kept.n - flagged
 
-    page = text_of(manager.get("/results/demo", headers=ENGLISH).get_data(as_text=True))
+    html = manager.get("/results/demo", headers=ENGLISH).get_data(as_text=True)
+    page = text_of(html)
     assert f"{flagged} responses are flagged as careless and included" in page
+    # ... and which ones, each with its flags
+    listed = html.split('id="flagged-caption"', 1)[1].split("</table>", 1)[0]
+    first = kept.flags[kept.flags["flagged"]].sort_index().iloc[0]
+    first_id = kept.flags[kept.flags["flagged"]].sort_index().index[0]
+    names = ", ".join(name for name in ("speeder", "straightliner", "duplicate", "inconsistent") if first[name])
+    assert f'<th scope="row">{first_id}</th><td>{names}</td>' in listed
+    assert listed.count("<tr>") == min(flagged, 100) + 1
     assert f"{kept.n:,} completed responses" in page
     page = text_of(manager.get("/results/demo?careless=exclude", headers=ENGLISH).get_data(as_text=True))
     assert f"{flagged} careless responses are left out of every figure" in page

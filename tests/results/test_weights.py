@@ -90,6 +90,32 @@ def test_survey_weights_stores_raked_weights_and_the_analysis_uses_them(survey, 
     shown = runner.invoke(args=["analyze", "--survey", "weighted"])
     assert "weighted to the population" in shown.output and "design_effect" in shown.output
 
+    # the dashboard and the workbook show the effective n beside n
+    from openpyxl import load_workbook
+
+    from surveyapp.results.reports import make_scope, write_report
+    from surveyapp.users import create_or_update_user
+    from tests.results.test_views import sign_in
+
+    out = tmp_path / "weighted.xlsx"
+    with out.open("wb") as handle:
+        write_report(make_scope(survey, language="en"), "xlsx", handle)
+    sheet = load_workbook(out)["Key figures"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    nps_row = rows[next(label for label in rows if label.startswith("Net Promoter Score"))]
+    assert nps_row[header.index("Effective n (weighted)")] == after.summary.loc["nps", "n_eff"]
+    assert nps_row[header.index("Design effect")] == after.summary.loc["nps", "design_effect"]
+
+    create_or_update_user("admin@example.com", "a long and unusual password", role="admin")
+    from flask import current_app
+
+    client = current_app.test_client()
+    sign_in(client, "admin@example.com", "a long and unusual password")
+    page = client.get("/results/weighted", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # (inside this test's app context the page keeps the language the CLI chose above: Dutch)
+    assert "Effectieve n (gewogen)" in page and f"{round(after.summary.loc['nps', 'n_eff'])}</td>" in page
+
 
 def test_survey_weights_refuses_margins_that_do_not_fit(survey, runner, tmp_path):
     margins = tmp_path / "margins.csv"
