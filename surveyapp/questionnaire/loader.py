@@ -270,6 +270,7 @@ def _scalar(loader, node, path, document):
 _NOT_FOR_LIBYAML = re.compile("[\ufeff\x85\u2028\u2029\t]")
 
 
+_BLOCK = ("|", ">")
 #: A tag both parsers read alike: ``!``, ``!!str``, ``!local``, followed by a space or the line's end.
 _SIMPLE_TAG = re.compile(r"!(?:!?[0-9A-Za-z-]+)?(?=[ \r\n]|\Z)")
 #: The header of a block scalar as PyYAML reads it: indicators, then a space or the line's end.
@@ -464,18 +465,22 @@ class _FastReader:
             raise _Fallback
 
     def scalar(self, event, path):
-        self.check_scalar(event)
         value, style, tag = event.value, event.style, event.tag
+        if tag is not None or not (value and (style or not self.flow or "?" not in value)) or style in _BLOCK:
+            self.check_scalar(event)
         start, end = event.start_mark, event.end_mark
-        position = Position(start.line + 1, start.column + 1, style == "'" or style == '"')
-        position.single_line = style in (None, "", "'", '"') and start.line == end.line
-        self.value_positions[path] = position
+        line = start.line
+        quoted = style == "'" or style == '"'
+        self.value_positions[path] = Position(
+            line + 1, start.column + 1, quoted, (quoted or not style) and line == end.line
+        )
         if tag is None or tag == "!":
             # PyYAML resolves "!" like a plain scalar even without content; libyaml not then.
             implicit = event.implicit if tag is None else (True, False)
-            tag = self.resolved.get((value, implicit))
+            key = (value, implicit)
+            tag = self.resolved.get(key)
             if tag is None:
-                tag = self.resolved[value, implicit] = self.loader.resolve(yaml.ScalarNode, value, implicit)
+                tag = self.resolved[key] = self.loader.resolve(yaml.ScalarNode, value, implicit)
         if tag == _STR_TAG or tag == _TIMESTAMP_TAG:
             # A date is never wanted as a date here; keep what the researcher wrote.
             return value
