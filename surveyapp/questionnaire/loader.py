@@ -23,6 +23,7 @@ documents.
 from __future__ import annotations
 
 import gc
+import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from yaml.events import (
     SequenceEndEvent,
     StreamEndEvent,
 )
+
+log = logging.getLogger(__name__)
 
 #: Deeper nesting than this is never a questionnaire; stop before Python's recursion limit.
 MAX_DEPTH = 60
@@ -132,7 +135,11 @@ def read_yaml(text: str) -> Document:
     """Parse ``text`` into a :class:`Document`. Never raises; problems are collected."""
     with paused_gc():
         if yaml.__with_libyaml__ and not _NOT_FOR_LIBYAML.search(text):
-            document = _read_fast(text)
+            try:
+                document = _read_fast(text)
+            except Exception:  # a bug in the fast reader must cost time, not the answer
+                log.exception("the fast YAML reader failed; reading with the pure-Python parser")
+                document = None
             if document is not None:
                 return document
         return _read_pure(text)
@@ -435,7 +442,6 @@ class _FastReader:
             return
         if event.tag is not None:
             self.check_tag(event)
-            return
         flow = 1 if event.flow_style else 0
         self.flow += flow
         end = MappingEndEvent if kind is MappingStartEvent else SequenceEndEvent

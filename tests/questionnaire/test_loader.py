@@ -123,6 +123,14 @@ def test_values_problems_and_positions_on_the_fast_path():
     assert any("YAML tags such as !foo" in message for message in messages)
     assert any("a key must be a plain word" in message for message in messages)
     assert any('duplicate key "id" (first at line 1)' in message for message in messages)
+    # nodes that are not built (a list or mapping as a key, the value of a duplicate key) are read past
+    for text in [
+        "? !!map\n  a: 1\n  b: [2]\n: v\nc: 3\n",
+        "a: 1\na: !!seq\n  - {b: 2}\nc: 3\n",
+        "? - x\n  - !!str y\n: - z\nc: 3\n",
+    ]:
+        document = assert_read_alike(text)
+        assert document is not None and document.data["c"] == 3
 
 
 @FUZZ
