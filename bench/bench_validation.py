@@ -7,8 +7,10 @@
 The generated file is a valid questionnaire built like real ones, only long: pages of
 likert items, matrices, choice questions with option lists, text questions, display
 logic on earlier answers, piping of earlier answers into texts, and constructs. The
-command is timed as a whole process (start-up included) with /usr/bin/time for peak
-memory; figures are appended to bench/results/validation.jsonl.
+command is timed as a whole process (start-up included): wall seconds, and CPU seconds (user +
+system) and peak memory from /usr/bin/time -- on a shared machine compare CPU seconds, and
+interleave runs of the two versions (``--code``); figures are appended to
+bench/results/validation.jsonl.
 """
 
 from __future__ import annotations
@@ -116,8 +118,10 @@ def main() -> None:
                          capture_output=True, text=True, cwd="/tmp")
     seconds = time.perf_counter() - started
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr)
+    cpu = [float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", run.stderr)]
     result = {
         "bytes": path.stat().st_size, "pages": pages, "seconds": round(seconds, 2),
+        "cpu_seconds": round(sum(cpu), 2) if len(cpu) == 2 else None,
         "peak_mib": round(int(peak.group(1)) / 1024, 1) if peak else None, "exit_code": run.returncode,
         "output": run.stdout.strip().splitlines()[-1:] if run.stdout.strip() else run.stderr.strip().splitlines()[:3],
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.node(),

@@ -77,6 +77,10 @@ _MESSAGES = {
 class _Field(fields.Field):
     default_error_messages = _MESSAGES
 
+    def _validate(self, value):
+        if self.validators:  # marshmallow builds an empty validator chain for every value otherwise
+            super()._validate(value)
+
 
 class Name(_Field):
     """An id: lowercase letters, digits and _, starting with a letter."""
@@ -193,7 +197,7 @@ class DontKnow(_Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             return value
-        return Text()._deserialize(value, attr, data)
+        return _TEXT._deserialize(value, attr, data)
 
 
 class List(fields.List):
@@ -202,6 +206,10 @@ class List(fields.List):
     def __init__(self, inner, *, non_empty=False, **kwargs):
         super().__init__(inner, **kwargs)
         self.non_empty = non_empty
+
+    def _validate(self, value):
+        if self.validators:
+            super()._validate(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, list):
@@ -247,7 +255,7 @@ class OptionsOrName(_Field):
         if isinstance(value, str):
             return value
         if isinstance(value, list):
-            return List(fields.Nested(OptionSchema), non_empty=True).deserialize(value)
+            return _OPTION_LIST.deserialize(value)
         raise ValidationError(
             f"must be the name of an option set or a list of options, not {_kind_of(value)}"
         )
@@ -267,7 +275,7 @@ class Labels(_Field):
                 errors[point] = [f"{point!r} is not a point of the scale: use a whole number"]
                 continue
             try:
-                result[point] = Text().deserialize(label)
+                result[point] = _TEXT.deserialize(label)
             except ValidationError as error:
                 errors[point] = error.messages
         if errors:
@@ -314,7 +322,11 @@ class StrictSchema(Schema):
     error_messages = {"type": "must be a mapping (key: value lines)"}
 
     def known_keys(self, original) -> set:
-        return {field.data_key or name for name, field in self.load_fields.items()}
+        try:
+            return self._known_keys
+        except AttributeError:
+            self._known_keys = {field.data_key or name for name, field in self.load_fields.items()}
+            return self._known_keys
 
     def suggested_keys(self, original) -> set:
         return self.known_keys(original)
@@ -338,6 +350,11 @@ class OptionSchema(StrictSchema):
     label = Text(required=True)
     fixed = Flag(load_default=False)
     other = Flag(load_default=False)
+
+
+#: Field and schema instances used inside other fields: made once, like marshmallow's own.
+_TEXT = Text()
+_OPTION_LIST = List(fields.Nested(OptionSchema), non_empty=True)
 
 
 class ScaleSchema(StrictSchema):
@@ -383,6 +400,9 @@ class AttributeSchema(StrictSchema):
             raise ValidationError({"values": ["only a choice attribute lists values"]})
 
 
+_ATTRIBUTE_SCHEMA = AttributeSchema()
+
+
 class AttributeField(_Field):
     """``segment: {type: choice, values: [...]}`` or the short ``crm_id: text``."""
 
@@ -391,7 +411,7 @@ class AttributeField(_Field):
             value = {"type": value}
         elif value is None:
             value = {}
-        return AttributeSchema().load(value)
+        return _ATTRIBUTE_SCHEMA.load(value)
 
 
 class ConstructSchema(StrictSchema):

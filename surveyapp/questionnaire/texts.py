@@ -38,12 +38,22 @@ class TextError(ValueError):
         self.position = position
 
 
+_BRACE_RE = re.compile(r"[{}]")
+
+
 def parse_text(text: str) -> list[str | Placeholder]:
     """Split ``text`` into literal parts and placeholders; raises :class:`TextError`."""
     parts: list[str | Placeholder] = []
     literal = []
     position = 0
     while position < len(text):
+        brace = _BRACE_RE.search(text, position)
+        if brace is None:
+            literal.append(text[position:])
+            break
+        if brace.start() > position:
+            literal.append(text[position : brace.start()])
+            position = brace.start()
         char = text[position]
         if char == "{" and text.startswith("{{", position):
             literal.append("{")
@@ -66,11 +76,8 @@ def parse_text(text: str) -> list[str | Placeholder]:
                 literal = []
             parts.append(Placeholder(match.group(1), match.group(2), position))
             position = end + 1
-        elif char == "}":
-            raise TextError("} without opening { (write }} for a brace)", position)
         else:
-            literal.append(char)
-            position += 1
+            raise TextError("} without opening { (write }} for a brace)", position)
     if literal:
         parts.append("".join(literal))
     return parts

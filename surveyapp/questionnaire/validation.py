@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from .errors import Problem, QuestionnaireError, format_path
-from .loader import Document, decode, read_yaml
+from .loader import Document, decode, paused_gc, read_yaml
 from .model import Questionnaire
 from .rules import check, normalize
 from .schema import structure_errors
@@ -44,7 +44,8 @@ def _located(name: str, document: Document, path: tuple, message: str, offset: i
 def check_text(text: str, name: str = "<text>") -> tuple[dict | None, list[Problem]]:
     """Validate YAML ``text``: (normalized definition or None, problems). Never raises."""
     try:
-        return _check_text(text, name)
+        with paused_gc():  # many small objects, no cycles: see loader.paused_gc
+            return _check_text(text, name)
     except Exception:  # a bug here must not take the caller down with something else than problems
         log.exception("unexpected error while checking %s", name)
         return None, [

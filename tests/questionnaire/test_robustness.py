@@ -1,6 +1,7 @@
 """Whatever the file holds, loading gives a Questionnaire or a QuestionnaireError, nothing else."""
 
 import json
+import re
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -91,7 +92,7 @@ def outcome(text: str):
         questionnaire = loads_questionnaire(text, "fuzz.yaml")
     except QuestionnaireError as error:
         assert error.problems
-        lines = text.count("\n") + 2
+        lines = len(re.findall("\r\n|[\r\n\x85\u2028\u2029]", text)) + 2  # YAML's line breaks
         for problem in error.problems:
             assert problem.file == "fuzz.yaml"
             assert problem.line is None or 1 <= problem.line <= lines
