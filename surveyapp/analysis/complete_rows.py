@@ -12,8 +12,9 @@ import tempfile
 
 import numpy as np
 
-#: Rows kept in memory before the rows move to a temporary file (about 16 MB for 7 columns).
-MEMORY_ROWS = 300_000
+#: Rows kept in memory before the rows move to a temporary file (56 MiB for 5 drivers, the outcome
+#: and the weight): a million-row file is analysed without writing and reading back its rows.
+MEMORY_ROWS = 1 << 20
 #: Rows per block when reading them back.
 BLOCK_ROWS = 65_536
 
@@ -21,31 +22,41 @@ BLOCK_ROWS = 65_536
 class CompleteRows:
     """Rows of ``k`` values (drivers then the outcome) with an optional weight each."""
 
-    def __init__(self, k: int, *, memory_rows: int = MEMORY_ROWS):
+    def __init__(self, k: int, *, memory_rows: int | None = None):
         self.k = k
         self.n = 0
         self.weighted = False
-        self._memory_rows = memory_rows
+        self._memory_rows = MEMORY_ROWS if memory_rows is None else memory_rows
         self._blocks: list[np.ndarray] = []
         self._file = None
 
+    def new_block(self, rows: int) -> np.ndarray:
+        """An empty block of ``rows`` rows for :meth:`append_block`: ``k`` values, then the weight.
+        Column-major, so that every column is one contiguous run (sums over it are pairwise, as
+        accurate as NumPy's sums go)."""
+        return np.empty((self.k + 1, rows)).T
+
     def append(self, data: np.ndarray, weights: np.ndarray | None) -> None:
-        if len(data) == 0:
-            return
-        self.weighted = weights is not None
-        block = np.empty((len(data), self.k + 1))
+        block = self.new_block(len(data))
         block[:, : self.k] = data
         block[:, self.k] = 1.0 if weights is None else weights
+        self.append_block(block, weights is not None)
+
+    def append_block(self, block: np.ndarray, weighted: bool) -> None:
+        """Keep ``block`` (from :meth:`new_block`; it is not copied while in memory)."""
+        if len(block) == 0:
+            return
+        self.weighted = weighted
         self.n += len(block)
         if self._file is None and self.n > self._memory_rows:
             self._file = tempfile.TemporaryFile()
             for earlier in self._blocks:
-                self._file.write(earlier.tobytes())
+                self._file.write(np.ascontiguousarray(earlier))  # rows one after the other
             self._blocks = []
         if self._file is None:
             self._blocks.append(block)
         else:
-            self._file.write(block.tobytes())
+            self._file.write(np.ascontiguousarray(block))
 
     def blocks(self, rows: int = BLOCK_ROWS):
         """``(values, weights or None)`` for every block of rows, in order."""
@@ -64,11 +75,6 @@ class CompleteRows:
                 return
             part = buffer[: read // (8 * (self.k + 1))]
             yield part[:, : self.k], part[:, self.k] if self.weighted else None
-
-    def centred_blocks(self, mean: np.ndarray):
-        """:meth:`blocks` with ``mean`` subtracted from the values."""
-        for values, weights in self.blocks():
-            yield values - mean, weights
 
     def array(self) -> tuple[np.ndarray, np.ndarray | None]:
         """All rows at once (for the bootstrap, which resamples them)."""

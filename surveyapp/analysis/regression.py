@@ -107,12 +107,14 @@ def least_squares_from_centred(centred, mean, cov, total_weight, weights=None, c
             block = slice(start, start + HC3_BLOCK_ROWS)
             yield centred[block], None if weights is None else weights[block]
 
-    return least_squares_from_moments(blocks(), n, mean, cov, total_weight, conf_level)
+    return least_squares_from_moments(blocks(), n, mean, cov, total_weight, conf_level, centred=True)
 
 
-def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.95):
+def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.95, *, centred=False):
     """:func:`weighted_least_squares` from the weighted moments of ``n`` complete rows and one more
-    pass over them for HC3: ``blocks`` yields ``(centred rows, their weights or None)``.
+    pass over them for HC3: ``blocks`` yields ``(rows, their weights or None)``, the rows holding
+    the drivers then the outcome, as read (``mean`` is subtracted here) or, with ``centred``,
+    already minus ``mean``.
     """
     p = cov.shape[0] - 1
     sxx, sxy, syy = cov[:p, :p], cov[:p, p], cov[p, p]
@@ -127,22 +129,28 @@ def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.
     # temporaries stay small and in cache instead of several arrays as long as the data.
     meat = np.zeros((p + 1, p + 1))
     max_leverage = 0.0
+    shift = np.zeros(p + 1) if centred else mean
+    # One matrix product per block gives the fitted values and xc' (X'WX)^-1 of every row.
+    fit_and_bread = np.empty((p, p + 1))
+    fit_and_bread[:, 0] = b
+    fit_and_bread[:, 1:] = inv_xx
     for rows, w in blocks:
-        xc = rows[:, :p]
-        resid = rows[:, p] - xc @ b
-        leverage = np.einsum("ij,ij->i", xc @ inv_xx, xc)
+        design = np.empty((len(rows), p + 1))  # D = [1, xc]
+        design[:, 0] = 1.0
+        xc = np.subtract(rows[:, :p], shift[:p], out=design[:, 1:])
+        products = xc @ fit_and_bread
+        resid = rows[:, p] - shift[p]
+        resid -= products[:, 0]
+        leverage = np.einsum("ij,ij->i", products[:, 1:], xc)
         leverage += 1.0 / total_weight
         if w is not None:
             leverage *= w
             resid *= w  # whitened rows sqrt(w_i) x_i, residuals sqrt(w_i) e_i: w enters squared
         max_leverage = max(max_leverage, float(leverage.max(initial=0.0)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.square(resid / (1.0 - leverage), out=resid)
-        u_xc = xc * u[:, None]
-        meat[0, 0] += u.sum()
-        meat[0, 1:] += u_xc.sum(axis=0)
-        meat[1:, 1:] += u_xc.T @ xc
-    meat[1:, 0] = meat[0, 1:]
+            np.subtract(1.0, leverage, out=leverage)
+            u = np.square(np.divide(resid, leverage, out=resid), out=resid)
+        meat += (design * u[:, None]).T @ design
     bread = np.zeros((p + 1, p + 1))
     bread[0, 0] = 1.0 / total_weight
     bread[1:, 1:] = inv_xx
