@@ -29,6 +29,28 @@ def _single_threaded_blas():
         os.environ.setdefault(name, "1")
 
 
+def _read_ahead(chunks):
+    """The items of ``chunks``, the next one read in a second thread while the caller works on this
+    one: pandas' parser releases the GIL while it tokenizes and converts, NumPy while it computes, so
+    on two cores reading and the first pass over the rows overlap. An error while reading is raised
+    here, unchanged, at the chunk where it happened.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drivers-read")
+    try:
+        ahead = pool.submit(next, chunks, done)
+        while True:
+            chunk = ahead.result()
+            if chunk is done:
+                return
+            ahead = pool.submit(next, chunks, done)
+            yield chunk
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _split_names(text):
     return [name.strip() for name in text.split(",") if name.strip()]
 
@@ -89,7 +111,7 @@ def drivers(file, outcome, driver_names, weight, n_boot, seed, output_format, ou
         raise click.ClickException("--format xlsx writes a workbook: give its path with -o FILE.")
     columns = list(dict.fromkeys([outcome, *names] + ([weight] if weight else [])))
     try:
-        chunks = read_columns(file, columns, header_row=header_row, chunk_rows=CHUNK_ROWS)
+        chunks = _read_ahead(read_columns(file, columns, header_row=header_row, chunk_rows=CHUNK_ROWS))
         result = driver_analysis_of_chunks(chunks, outcome, names, weight, n_boot=n_boot, seed=seed)
     except (DriverAnalysisError, TabularFileError) as error:
         raise click.ClickException(str(error)) from None
