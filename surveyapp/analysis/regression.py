@@ -17,7 +17,7 @@ import numpy as np
 from . import student_t
 from .moments import weighted_moments
 
-HC3_BLOCK_ROWS = 65_536
+HC3_BLOCK_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -130,18 +130,22 @@ def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.
     meat = np.zeros((p + 1, p + 1))
     max_leverage = 0.0
     shift = np.zeros(p + 1) if centred else mean
-    # One matrix product per block gives the fitted values and xc' (X'WX)^-1 of every row.
-    fit_and_bread = np.empty((p, p + 1))
-    fit_and_bread[:, 0] = b
-    fit_and_bread[:, 1:] = inv_xx
+    # Column-major throughout: with p small, row-wise operations would loop over p values per row.
+    # One matrix product per block gives the fitted values and (X'WX)^-1 xc of every row.
+    fit_and_bread = np.empty((p + 1, p))
+    fit_and_bread[0] = b
+    fit_and_bread[1:] = inv_xx
     for rows, w in blocks:
-        design = np.empty((len(rows), p + 1))  # D = [1, xc]
-        design[:, 0] = 1.0
-        xc = np.subtract(rows[:, :p], shift[:p], out=design[:, 1:])
-        products = xc @ fit_and_bread
+        design = np.empty((p + 1, len(rows)))  # D' with D = [1, xc]: one row per column of D
+        design[0] = 1.0
+        xc = design[1:]
+        np.subtract(rows[:, :p].T, shift[:p, None], out=xc)
+        products = fit_and_bread @ xc
         resid = rows[:, p] - shift[p]
-        resid -= products[:, 0]
-        leverage = np.einsum("ij,ij->i", products[:, 1:], xc)
+        resid -= products[0]
+        leverage = np.multiply(products[1], xc[0])
+        for j in range(1, p):
+            leverage += products[j + 1] * xc[j]
         leverage += 1.0 / total_weight
         if w is not None:
             leverage *= w
@@ -150,7 +154,7 @@ def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.
         with np.errstate(divide="ignore", invalid="ignore"):
             np.subtract(1.0, leverage, out=leverage)
             u = np.square(np.divide(resid, leverage, out=resid), out=resid)
-        meat += (design * u[:, None]).T @ design
+        meat += (design * u) @ design.T
     bread = np.zeros((p + 1, p + 1))
     bread[0, 0] = 1.0 / total_weight
     bread[1:, 1:] = inv_xx
