@@ -4,8 +4,9 @@ The coefficients come from the weighted covariance matrix (one pass over the dat
 covariance needs the residuals and leverages, one more O(n p²) pass done with NumPy, because
 building a statsmodels model costs far more time and memory on a million rows. The results are
 those of ``statsmodels.api.WLS(y, add_constant(X), weights=w).fit(cov_type="HC3", use_t=True)``;
-the tests check that. Student's t comes from :mod:`surveyapp.analysis.student_t` (importing
-``scipy.special`` would cost ``surveyapp drivers`` about 0.3 s).
+the tests check that. Student's t comes from ``scipy.special``, imported where it is used:
+``surveyapp drivers`` imports it in a second thread while it reads the file (the import costs
+about 0.3 s of CPU, bench/README.md).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import student_t
 from .moments import weighted_moments
 
 HC3_BLOCK_ROWS = 16_384
@@ -167,8 +167,10 @@ def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.
     se = np.sqrt(np.diag(vcov))
     with np.errstate(divide="ignore", invalid="ignore"):
         t = params / se
-    pval = np.array([student_t.two_sided_p(value, df_resid) for value in t])
-    crit = student_t.quantile(0.5 + conf_level / 2.0, df_resid)
+    from scipy import special
+
+    pval = 2.0 * special.stdtr(df_resid, -np.abs(t))
+    crit = special.stdtrit(df_resid, 0.5 + conf_level / 2.0)
     return RegressionFit(
         params=params,
         se=se,
