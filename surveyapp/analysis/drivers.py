@@ -327,14 +327,15 @@ def _analyse(chunks, outcome, drivers, weights_label, *, n_boot, seed, conf_leve
     try:
         for frame, w in chunks:
             total += len(frame)
-            data, w = _complete_rows(frame, columns, w)
+            block = _complete_rows(frame, columns, w, rows.new_block(len(frame)))
+            data, w = block[:, :-1], None if w is None else block[:, -1]
             moments.add(data, w)
-            rows.append(data, w)
+            rows.append_block(block, w is not None)
         _check_enough(moments.n, len(drivers))
         _check_not_constant(moments, columns, outcome)
         corr = cov_to_corr(moments.cov)
         _check_not_collinear(corr, drivers)
-        fit = least_squares_from_moments(rows.centred_blocks(moments.mean), moments.n, moments.mean, moments.cov,
+        fit = least_squares_from_moments(rows.blocks(), moments.n, moments.mean, moments.cov,
                                          moments.total_weight, conf_level)
         warnings = _fit_warnings(fit, corr, drivers)
         table = _importance_table(fit, corr, drivers, warnings)
@@ -361,13 +362,15 @@ def _analyse(chunks, outcome, drivers, weights_label, *, n_boot, seed, conf_leve
     )
 
 
-def _complete_rows(frame, columns, w_all):
-    """The rows of ``frame`` with every column finite and a positive weight, as a float array."""
-    # Column by column into one array we own: no reordering copy of the frame. Column-major, so
-    # every column is one contiguous block.
-    data = np.empty((len(columns), len(frame))).T
+def _complete_rows(frame, columns, w_all, block):
+    """The rows of ``frame`` with every column finite and a positive weight: ``block`` (one row
+    per row of ``frame``, a column per name in ``columns``, then the weight: 1 without weights)
+    filled, or the complete ones of its rows."""
+    k = len(columns)
     for j, column in enumerate(columns):
-        data[:, j] = frame[column].to_numpy(dtype=float)
+        block[:, j] = frame[column].to_numpy(dtype=float)
+    block[:, k] = 1.0 if w_all is None else w_all
+    data = block[:, :k]
     # One pass over the rows: a row sum is finite exactly when the row has no NaN or inf.
     keep = np.isfinite(data.sum(axis=1))
     if not keep.all():
@@ -378,8 +381,9 @@ def _complete_rows(frame, columns, w_all):
     if w_all is not None:
         keep &= np.isfinite(w_all) & (w_all > 0)
     if keep.all():
-        return data, w_all
-    return data[keep], None if w_all is None else w_all[keep]
+        return block
+    kept = np.empty((block.shape[1], int(keep.sum())))  # still one contiguous run per column
+    return np.compress(keep, block.T, axis=1, out=kept).T
 
 
 def _check_enough(n, p):

@@ -4,7 +4,9 @@ The coefficients come from the weighted covariance matrix (one pass over the dat
 covariance needs the residuals and leverages, one more O(n p²) pass done with NumPy, because
 building a statsmodels model costs far more time and memory on a million rows. The results are
 those of ``statsmodels.api.WLS(y, add_constant(X), weights=w).fit(cov_type="HC3", use_t=True)``;
-the tests check that.
+the tests check that. Student's t comes from ``scipy.special``, imported where it is used:
+``surveyapp drivers`` imports it in a second thread while it reads the file (the import costs
+about 0.3 s of CPU, bench/README.md).
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from .moments import weighted_moments
 
-HC3_BLOCK_ROWS = 65_536
+HC3_BLOCK_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,14 @@ def least_squares_from_centred(centred, mean, cov, total_weight, weights=None, c
             block = slice(start, start + HC3_BLOCK_ROWS)
             yield centred[block], None if weights is None else weights[block]
 
-    return least_squares_from_moments(blocks(), n, mean, cov, total_weight, conf_level)
+    return least_squares_from_moments(blocks(), n, mean, cov, total_weight, conf_level, centred=True)
 
 
-def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.95):
+def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.95, *, centred=False):
     """:func:`weighted_least_squares` from the weighted moments of ``n`` complete rows and one more
-    pass over them for HC3: ``blocks`` yields ``(centred rows, their weights or None)``.
+    pass over them for HC3: ``blocks`` yields ``(rows, their weights or None)``, the rows holding
+    the drivers then the outcome, as read (``mean`` is subtracted here) or, with ``centred``,
+    already minus ``mean``.
     """
     p = cov.shape[0] - 1
     sxx, sxy, syy = cov[:p, :p], cov[:p, p], cov[p, p]
@@ -126,22 +129,32 @@ def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.
     # temporaries stay small and in cache instead of several arrays as long as the data.
     meat = np.zeros((p + 1, p + 1))
     max_leverage = 0.0
+    shift = np.zeros(p + 1) if centred else mean
+    # Column-major throughout: with p small, row-wise operations would loop over p values per row.
+    # One matrix product per block gives the fitted values and (X'WX)^-1 xc of every row.
+    fit_and_bread = np.empty((p + 1, p))
+    fit_and_bread[0] = b
+    fit_and_bread[1:] = inv_xx
     for rows, w in blocks:
-        xc = rows[:, :p]
-        resid = rows[:, p] - xc @ b
-        leverage = np.einsum("ij,ij->i", xc @ inv_xx, xc)
+        design = np.empty((p + 1, len(rows)))  # D' with D = [1, xc]: one row per column of D
+        design[0] = 1.0
+        xc = design[1:]
+        np.subtract(rows[:, :p].T, shift[:p, None], out=xc)
+        products = fit_and_bread @ xc
+        resid = rows[:, p] - shift[p]
+        resid -= products[0]
+        leverage = np.multiply(products[1], xc[0])
+        for j in range(1, p):
+            leverage += products[j + 1] * xc[j]
         leverage += 1.0 / total_weight
         if w is not None:
             leverage *= w
             resid *= w  # whitened rows sqrt(w_i) x_i, residuals sqrt(w_i) e_i: w enters squared
         max_leverage = max(max_leverage, float(leverage.max(initial=0.0)))
         with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.square(resid / (1.0 - leverage), out=resid)
-        u_xc = xc * u[:, None]
-        meat[0, 0] += u.sum()
-        meat[0, 1:] += u_xc.sum(axis=0)
-        meat[1:, 1:] += u_xc.T @ xc
-    meat[1:, 0] = meat[0, 1:]
+            np.subtract(1.0, leverage, out=leverage)
+            u = np.square(np.divide(resid, leverage, out=resid), out=resid)
+        meat += (design * u) @ design.T
     bread = np.zeros((p + 1, p + 1))
     bread[0, 0] = 1.0 / total_weight
     bread[1:, 1:] = inv_xx
@@ -154,6 +167,8 @@ def least_squares_from_moments(blocks, n, mean, cov, total_weight, conf_level=0.
     se = np.sqrt(np.diag(vcov))
     with np.errstate(divide="ignore", invalid="ignore"):
         t = params / se
+    from scipy import special
+
     pval = 2.0 * special.stdtr(df_resid, -np.abs(t))
     crit = special.stdtrit(df_resid, 0.5 + conf_level / 2.0)
     return RegressionFit(

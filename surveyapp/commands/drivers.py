@@ -8,8 +8,10 @@ analysed in one pass, so memory does not grow with the number of rows.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -27,6 +29,39 @@ def _single_threaded_blas():
     """
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+
+
+def _read_ahead(chunks):
+    """The items of ``chunks``, the next one read in a second thread while the caller works on this
+    one: pandas' parser releases the GIL while it tokenizes and converts, NumPy while it computes, so
+    on two cores reading and the first pass over the rows overlap. An error while reading is raised
+    here, unchanged, at the chunk where it happened.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drivers-read")
+    try:
+        ahead = pool.submit(next, chunks, done)
+        while True:
+            chunk = ahead.result()
+            if chunk is done:
+                return
+            ahead = pool.submit(next, chunks, done)
+            yield chunk
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_in_background(module: str) -> None:
+    """Import ``module`` in a second thread, while this one reads the file: the regression's p-values
+    need ``scipy.special``, whose import (about 0.3 s of CPU) would otherwise come on top of the
+    reading. Python's import lock makes a later ``import`` wait for this one to finish."""
+    import importlib
+    import threading
+
+    if module not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=(module,), name=f"import-{module}", daemon=True).start()
 
 
 def _split_names(text):
@@ -78,10 +113,23 @@ def drivers(file, outcome, driver_names, weight, n_boot, seed, output_format, ou
     JSON, or an xlsx workbook.
     """
     _single_threaded_blas()
-    from ..analysis.driver_export import format_table, write_workbook
-    from ..analysis.drivers import DriverAnalysisError, driver_analysis_of_chunks
-    from ..tabular import TabularFileError, read_columns
+    # In a fresh process, importing pandas and NumPy creates some hundred thousand long-lived objects
+    # and no garbage, yet the cyclic garbage collector would run 140 times over them (0.05-0.09 s of
+    # CPU, a tenth of the command on a million rows: bench/README.md). Collect nothing while importing,
+    # then freeze what is there (gc.freeze: later collections skip it; objects are still freed as usual).
+    fresh = "pandas" not in sys.modules and gc.isenabled()
+    if fresh:
+        gc.disable()
+    try:
+        from ..analysis.driver_export import format_table, write_workbook
+        from ..analysis.drivers import DriverAnalysisError, driver_analysis_of_chunks
+        from ..tabular import TabularFileError, read_columns
+    finally:
+        if fresh:
+            gc.freeze()
+            gc.enable()
 
+    _import_in_background("scipy.special")
     names = _split_names(driver_names)
     if not names:
         raise click.ClickException("--drivers names no columns.")
@@ -89,7 +137,7 @@ def drivers(file, outcome, driver_names, weight, n_boot, seed, output_format, ou
         raise click.ClickException("--format xlsx writes a workbook: give its path with -o FILE.")
     columns = list(dict.fromkeys([outcome, *names] + ([weight] if weight else [])))
     try:
-        chunks = read_columns(file, columns, header_row=header_row, chunk_rows=CHUNK_ROWS)
+        chunks = _read_ahead(read_columns(file, columns, header_row=header_row, chunk_rows=CHUNK_ROWS))
         result = driver_analysis_of_chunks(chunks, outcome, names, weight, n_boot=n_boot, seed=seed)
     except (DriverAnalysisError, TabularFileError) as error:
         raise click.ClickException(str(error)) from None

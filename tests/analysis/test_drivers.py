@@ -426,6 +426,35 @@ def test_chunks_in_one_pass_equal_the_whole_frame(mediation, monkeypatch, weight
     assert parts.intercept_se == pytest.approx(whole.intercept_se, rel=1e-9)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_complete_rows_come_back_in_order_from_memory_and_the_file(weighted):
+    # The first rows stay in memory, the later ones go to the temporary file column by column
+    # (without the weights when there are none); blocks() and array() give them all back in order.
+    from surveyapp.analysis.complete_rows import CompleteRows
+
+    rng = np.random.default_rng(5)
+    chunks = [rng.normal(size=(size, 3)) for size in (6, 5, 9, 1, 7)]
+    weights = [rng.uniform(0.5, 2.0, size=len(c)) for c in chunks]
+    rows = CompleteRows(3, memory_rows=10)
+    for chunk, w in zip(chunks, weights, strict=True):
+        rows.append(chunk, w if weighted else None)
+    try:
+        assert rows._file is not None  # the last 17 rows were written
+        expected = np.concatenate(chunks)
+        parts = [(v.copy(), None if w is None else w.copy()) for v, w in rows.blocks(rows=4)]
+        assert max(len(v) for v, _ in parts) == 4
+        assert_allclose(np.concatenate([v for v, _ in parts]), expected, rtol=0, atol=0)
+        values, w_all = rows.array()
+        assert_allclose(values, expected, rtol=0, atol=0)
+        if weighted:
+            assert_allclose(np.concatenate([w for _, w in parts]), np.concatenate(weights), rtol=0, atol=0)
+            assert_allclose(w_all, np.concatenate(weights), rtol=0, atol=0)
+        else:
+            assert w_all is None and all(w is None for _, w in parts)
+    finally:
+        rows.close()
+
+
 def test_a_constant_driver_is_found_across_chunks(swiss):
     from surveyapp.analysis.drivers import driver_analysis_of_chunks
 
