@@ -37,7 +37,7 @@ from ..extensions import db
 from ..models import OutboxMail
 from ..models.base import utcnow
 from . import alerts, operations
-from .mails import build_message
+from .mails import InvitationMails
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +107,18 @@ class SmtpTransport:
             smtp.login(self.user, self.password or "")
         self.smtp = smtp
 
-    def send(self, message: EmailMessage, recipient: str, mail: OutboxMail) -> None:
+    def send(self, message: EmailMessage | bytes, recipient: str, mail: OutboxMail) -> None:
+        """Send ``message``: an EmailMessage, or the complete bytes (ASCII addresses, CRLF line ends)."""
         self.last_used = 0.0  # after any failure, check the connection before the next mail
         if self.smtp is None or self.smtp.sock is None:
             # Closed after the previous mail's failure (by us, or by smtplib on a 421 reply):
             # nothing of this mail has been sent yet, so connect again first.
             self.smtp = None
             self.ensure_connected()
-        self.smtp.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
+        if isinstance(message, bytes):
+            self.smtp.sendmail(self.envelope_from, [recipient], message)
+        else:
+            self.smtp.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
         self.last_used = time.monotonic()
 
     def close(self) -> None:
@@ -138,8 +142,9 @@ class DirectoryTransport:
     def ensure_connected(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
 
-    def send(self, message: EmailMessage, recipient: str, mail: OutboxMail) -> None:
-        (self.directory / f"{mail.id:06d}-{mail.kind}.eml").write_bytes(message.as_bytes())
+    def send(self, message: EmailMessage | bytes, recipient: str, mail: OutboxMail) -> None:
+        data = message if isinstance(message, bytes) else message.as_bytes()
+        (self.directory / f"{mail.id:06d}-{mail.kind}.eml").write_bytes(data)
 
     def close(self) -> None:
         pass
@@ -186,6 +191,7 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
         transport = DirectoryTransport(config["MAIL_DIR"])
         report.mail_dir = str(transport.directory)
         interval = 0.0
+    mails = InvitationMails()
     handled = 0
     last_sent: float | None = None
     # What a batch loaded stays loaded across the per-mail commits (see claim_mails).
@@ -213,7 +219,7 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
             while batch and not report.stopped:
                 mail = batch.pop(0)
                 handled += 1
-                outcome = _deliver(mail, transport, report, clock, after_accept)
+                outcome = _deliver(mail, mails, transport, report, clock, after_accept)
                 if outcome == "sent":
                     last_sent = time.monotonic()
                 if on_progress:
@@ -235,14 +241,14 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
     return report
 
 
-def _deliver(mail: OutboxMail, transport, report: SendReport, clock, after_accept) -> str:
+def _deliver(mail: OutboxMail, mails: InvitationMails, transport, report: SendReport, clock, after_accept) -> str:
     reason = cancel_reason(mail, clock())
     if reason:
         operations.record_cancelled(mail, reason, commit=False)
         report.cancelled += 1
         return "cancelled"
     try:
-        message = alerts.build_alert_message(mail) if mail.kind == alerts.KIND else build_message(mail)
+        message = alerts.build_alert_message(mail) if mail.kind == alerts.KIND else mails.build(mail)
     except Exception as error:  # a template or data problem: nothing was sent, try again later
         log.exception("mail %s could not be rendered", mail.id)
         operations.record_temporary_failure(mail, f"could not render the mail: {_describe(error)}", now=clock())
