@@ -42,8 +42,10 @@ from .mails import InvitationMails
 log = logging.getLogger(__name__)
 
 #: Mails claimed at once by a sender. A sender killed outright (no chance to give back what
-#: it claimed) leaves at most this many mails "uncertain"; a larger batch saves little more.
-BATCH_SIZE = 50
+#: it claimed) leaves at most this many mails "uncertain". Each batch costs the sender about
+#: 17 ms of CPU besides its mails' own (a claiming UPDATE, four loading SELECTs, recording the
+#: results, two commits), against about 0.8 ms per mail: 0.17 ms a mail at 100, 0.34 at 50.
+BATCH_SIZE = 100
 
 
 @dataclass
@@ -198,6 +200,7 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     batch: list[OutboxMail] = []
+    sent: list[tuple[OutboxMail, datetime]] = []  # accepted by the server, recorded per batch
     try:
         while limit is None or handled < limit:
             if interval and last_sent is not None:
@@ -221,14 +224,18 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
                 handled += 1
                 outcome = _deliver(mail, mails, transport, report, clock, after_accept)
                 if outcome == "sent":
+                    sent.append((mail, clock()))
                     last_sent = time.monotonic()
                 if on_progress:
                     on_progress(1)
+            recorded, sent = sent, []
+            operations.record_sent(recorded)
             db.session.commit()  # the batch's results, in one transaction
             if report.stopped:
                 break
     finally:
         try:
+            operations.record_sent(sent)
             db.session.commit()  # results recorded so far are true: keep them
             # Claimed but never handed to the server (stopped early): queued again, not uncertain.
             operations.release_claims(batch)
@@ -276,9 +283,8 @@ def _deliver(mail: OutboxMail, mails: InvitationMails, transport, report: SendRe
         return "uncertain"
     if after_accept is not None:
         after_accept(mail)
-    operations.record_sent(mail, now=clock(), commit=False)
     report.sent += 1
-    return "sent"
+    return "sent"  # recorded with the batch (send_due_mails)
 
 
 def _refused(mail, code: int, text: str, report: SendReport, clock, *, recipient: bool) -> str:

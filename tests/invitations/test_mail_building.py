@@ -27,7 +27,7 @@ NAMES = [
     "Åsa Ødegård Żółć 東京 " + "x" * 60,
     "  spaces around  ",
     "tab\tinside",
-    "\x00markers?\x00",
+    "{name} %(name)s %s {survey}",
 ]
 
 OVERRIDE = {"subject": "How did we do, {name}? – {survey}",
