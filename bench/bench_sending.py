@@ -7,7 +7,8 @@ For each case a fresh PostgreSQL database gets N contacts with a queued invitati
 aiosmtpd server (its own process, on 127.0.0.1) counts what it receives; the senders are
 real ``surveyapp mail send`` processes started together. Reported: wall-clock seconds
 from start to the last sender's exit, mails per second, and the check that every mail
-arrived exactly once (distinct Message-IDs) and every outbox row is "sent".
+arrived exactly once (distinct Message-IDs) and every outbox row is "sent", and the CPU
+seconds per mail of the senders (together) and of the SMTP server process.
 Figures are appended to bench/results/sending.jsonl.
 """
 
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import socket
 import subprocess
 import sys
@@ -65,6 +67,19 @@ def smtp_server(port: int, out: Path) -> None:
     controller.stop()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine since boot, all cores (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+
+
 def surveyapp_command(code: str | None) -> list[str]:
     """The ``surveyapp`` command; with ``code``, run from that source tree (e.g. an older checkout)."""
     if code:
@@ -83,13 +98,21 @@ def run_case(mails: int, senders: int, server_url: str, code: str | None = None)
         time.sleep(0.5)  # the SMTP server is listening
         env = environment(database.url, SURVEYAPP_SMTP_HOST="127.0.0.1", SURVEYAPP_SMTP_PORT=str(port),
                           SURVEYAPP_SMTP_TLS="none", SURVEYAPP_MAIL_FROM="Bench <bench@example.com>")
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu = cpu_seconds(server.pid)
+        machine = machine_cpu()
         started = time.perf_counter()
         processes = [subprocess.Popen([*surveyapp_command(code), "mail", "send"], env=env, cwd="/tmp",
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                      for _ in range(senders)]
         outputs = [" ".join(process.communicate()) for process in processes]
         seconds = time.perf_counter() - started
+        machine = [after - before for after, before in zip(machine_cpu(), machine, strict=True)]
         time.sleep(0.5)
+        # The senders are reaped (their CPU counts in RUSAGE_CHILDREN); the server still runs.
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sender_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+        server_cpu = cpu_seconds(server.pid) - server_cpu
         ids = received.read_text().split() if received.exists() else []
         engine = sa.create_engine(database.url)
         with engine.connect() as conn:
@@ -97,7 +120,13 @@ def run_case(mails: int, senders: int, server_url: str, code: str | None = None)
         engine.dispose()
         return {
             "mails": mails, "senders": senders, "seconds": round(seconds, 2),
-            "mails_per_second": round(mails / seconds, 1), "received": len(ids), "distinct": len(set(ids)),
+            "mails_per_second": round(mails / seconds, 1), "sender_cpu_seconds": round(sender_cpu, 2),
+            "sender_cpu_ms_per_mail": round(1000 * sender_cpu / mails, 2), "server_cpu_seconds": round(server_cpu, 2),
+            "server_cpu_ms_per_mail": round(1000 * server_cpu / mails, 2), "load_average": os.getloadavg()[0],
+            # how much of the machine was busy (anyone's work) and how much of it was ours
+            "machine_busy_share": round(machine[0] / sum(machine), 2),
+            "our_cpu_share_of_busy": round((sender_cpu + server_cpu) / machine[0], 2),
+            "received": len(ids), "distinct": len(set(ids)),
             "states": states, "ok": len(ids) == len(set(ids)) == mails and states == {"sent": mails},
             "sender_output": [output.strip().splitlines()[-1:] for output in outputs],
         }

@@ -19,6 +19,7 @@ outstanding link and unsubscribe token, and makes earlier suppression hashes unr
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 
@@ -58,9 +59,16 @@ def suppression_hash(email: str, key: str | None = None) -> str:
 
 
 def _serializer(purpose: str, key: str | None):
+    return _serializer_for(purpose, key if key is not None else secret_key())
+
+
+@functools.lru_cache(maxsize=32)
+def _serializer_for(purpose: str, key: str):
+    """One serializer per purpose and key (stateless; building one costs as much as a signature,
+    and the mail sender signs an opt-out link per mail)."""
     from itsdangerous import URLSafeSerializer
 
-    return URLSafeSerializer(key if key is not None else secret_key(), salt=purpose)
+    return URLSafeSerializer(key, salt=purpose)
 
 
 def sign(purpose: str, value, key: str | None = None) -> str:

@@ -37,13 +37,15 @@ from ..extensions import db
 from ..models import OutboxMail
 from ..models.base import utcnow
 from . import alerts, operations
-from .mails import build_message
+from .mails import InvitationMails
 
 log = logging.getLogger(__name__)
 
 #: Mails claimed at once by a sender. A sender killed outright (no chance to give back what
-#: it claimed) leaves at most this many mails "uncertain"; a larger batch saves little more.
-BATCH_SIZE = 50
+#: it claimed) leaves at most this many mails "uncertain". Each batch costs the sender about
+#: 17 ms of CPU besides its mails' own (a claiming UPDATE, four loading SELECTs, recording the
+#: results, two commits), against about 0.8 ms per mail: 0.17 ms a mail at 100, 0.34 at 50.
+BATCH_SIZE = 100
 
 
 @dataclass
@@ -107,14 +109,18 @@ class SmtpTransport:
             smtp.login(self.user, self.password or "")
         self.smtp = smtp
 
-    def send(self, message: EmailMessage, recipient: str, mail: OutboxMail) -> None:
+    def send(self, message: EmailMessage | bytes, recipient: str, mail: OutboxMail) -> None:
+        """Send ``message``: an EmailMessage, or the complete bytes (ASCII addresses, CRLF line ends)."""
         self.last_used = 0.0  # after any failure, check the connection before the next mail
         if self.smtp is None or self.smtp.sock is None:
             # Closed after the previous mail's failure (by us, or by smtplib on a 421 reply):
             # nothing of this mail has been sent yet, so connect again first.
             self.smtp = None
             self.ensure_connected()
-        self.smtp.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
+        if isinstance(message, bytes):
+            self.smtp.sendmail(self.envelope_from, [recipient], message)
+        else:
+            self.smtp.send_message(message, from_addr=self.envelope_from, to_addrs=[recipient])
         self.last_used = time.monotonic()
 
     def close(self) -> None:
@@ -138,8 +144,9 @@ class DirectoryTransport:
     def ensure_connected(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
 
-    def send(self, message: EmailMessage, recipient: str, mail: OutboxMail) -> None:
-        (self.directory / f"{mail.id:06d}-{mail.kind}.eml").write_bytes(message.as_bytes())
+    def send(self, message: EmailMessage | bytes, recipient: str, mail: OutboxMail) -> None:
+        data = message if isinstance(message, bytes) else message.as_bytes()
+        (self.directory / f"{mail.id:06d}-{mail.kind}.eml").write_bytes(data)
 
     def close(self) -> None:
         pass
@@ -186,12 +193,14 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
         transport = DirectoryTransport(config["MAIL_DIR"])
         report.mail_dir = str(transport.directory)
         interval = 0.0
+    mails = InvitationMails()
     handled = 0
     last_sent: float | None = None
     # What a batch loaded stays loaded across the per-mail commits (see claim_mails).
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     batch: list[OutboxMail] = []
+    sent: list[tuple[OutboxMail, datetime]] = []  # accepted by the server, recorded per batch
     try:
         while limit is None or handled < limit:
             if interval and last_sent is not None:
@@ -213,16 +222,20 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
             while batch and not report.stopped:
                 mail = batch.pop(0)
                 handled += 1
-                outcome = _deliver(mail, transport, report, clock, after_accept)
+                outcome = _deliver(mail, mails, transport, report, clock, after_accept)
                 if outcome == "sent":
+                    sent.append((mail, clock()))
                     last_sent = time.monotonic()
                 if on_progress:
                     on_progress(1)
+            recorded, sent = sent, []
+            operations.record_sent(recorded)
             db.session.commit()  # the batch's results, in one transaction
             if report.stopped:
                 break
     finally:
         try:
+            operations.record_sent(sent)
             db.session.commit()  # results recorded so far are true: keep them
             # Claimed but never handed to the server (stopped early): queued again, not uncertain.
             operations.release_claims(batch)
@@ -235,14 +248,14 @@ def send_due_mails(*, limit: int | None = None, retry_uncertain: bool = False, n
     return report
 
 
-def _deliver(mail: OutboxMail, transport, report: SendReport, clock, after_accept) -> str:
+def _deliver(mail: OutboxMail, mails: InvitationMails, transport, report: SendReport, clock, after_accept) -> str:
     reason = cancel_reason(mail, clock())
     if reason:
         operations.record_cancelled(mail, reason, commit=False)
         report.cancelled += 1
         return "cancelled"
     try:
-        message = alerts.build_alert_message(mail) if mail.kind == alerts.KIND else build_message(mail)
+        message = alerts.build_alert_message(mail) if mail.kind == alerts.KIND else mails.build(mail)
     except Exception as error:  # a template or data problem: nothing was sent, try again later
         log.exception("mail %s could not be rendered", mail.id)
         operations.record_temporary_failure(mail, f"could not render the mail: {_describe(error)}", now=clock())
@@ -270,9 +283,8 @@ def _deliver(mail: OutboxMail, transport, report: SendReport, clock, after_accep
         return "uncertain"
     if after_accept is not None:
         after_accept(mail)
-    operations.record_sent(mail, now=clock(), commit=False)
     report.sent += 1
-    return "sent"
+    return "sent"  # recorded with the batch (send_due_mails)
 
 
 def _refused(mail, code: int, text: str, report: SendReport, clock, *, recipient: bool) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..models import Contact, Invitation, OutboxMail, Response, Survey, Wave
@@ -651,25 +652,37 @@ def release_claims(mails: list[OutboxMail]) -> None:
         db.session.expire(mail)
 
 
-def record_sent(mail: OutboxMail, *, now: datetime | None = None, commit: bool = True) -> None:
-    """The SMTP server accepted ``mail`` (or it was written to MAIL_DIR).
+def record_sent(mails: list[tuple[OutboxMail, datetime]]) -> None:
+    """The SMTP server accepted these mails (or they were written to MAIL_DIR), each at its time.
 
-    A sender records a batch's results in one transaction (``commit=False``): should it die
-    before committing, those mails stay "sending" and become "uncertain", which is true.
+    A sender records a batch's results in one transaction, not committed here: should it die
+    before committing, those mails stay "sending" and become "uncertain", which is true. Two
+    or three statements for the whole batch (executemany), not an ORM flush of every row; the
+    loaded objects get the same values.
     """
-    now = now or utcnow()
-    mail.state = "sent"
-    mail.sent_at = now
-    mail.last_error = None
-    invitation = mail.invitation
-    if invitation is None:  # an alert: no invitation to update
-        db.session.commit()
+    if not mails:
         return
-    invitation.last_mailed_at = now
-    if mail.kind == "reminder":
-        invitation.reminders_sent = (invitation.reminders_sent or 0) + 1
-    if commit:
-        db.session.commit()
+    outbox, invitations = OutboxMail.__table__, Invitation.__table__
+    db.session.execute(
+        outbox.update().where(outbox.c.id == db.bindparam("mail_id"))
+        .values(state="sent", sent_at=db.bindparam("at"), last_error=None),
+        [{"mail_id": mail.id, "at": at} for mail, at in mails])
+    mailed = [(mail.invitation, at, mail.kind == "reminder") for mail, at in mails if mail.invitation is not None]
+    if mailed:
+        db.session.execute(
+            invitations.update().where(invitations.c.id == db.bindparam("invitation_id"))
+            .values(last_mailed_at=db.bindparam("at"),
+                    reminders_sent=db.func.coalesce(invitations.c.reminders_sent, 0) + db.bindparam("reminder")),
+            [{"invitation_id": invitation.id, "at": at, "reminder": int(reminder)}
+             for invitation, at, reminder in mailed])
+    for mail, at in mails:
+        set_committed_value(mail, "state", "sent")
+        set_committed_value(mail, "sent_at", at)
+        set_committed_value(mail, "last_error", None)
+    for invitation, at, reminder in mailed:
+        set_committed_value(invitation, "last_mailed_at", at)
+        if reminder:
+            set_committed_value(invitation, "reminders_sent", (invitation.reminders_sent or 0) + 1)
 
 
 def record_cancelled(mail: OutboxMail, reason: str, *, commit: bool = True) -> None:
