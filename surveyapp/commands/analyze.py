@@ -7,7 +7,6 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from ..analysis.careless import FLAGS as CARELESS_FLAGS
 from .common import find_survey_or_fail, find_wave_or_fail
 
 
@@ -53,6 +52,8 @@ def _records(frame):
 
 
 def _as_json(result) -> dict:
+    from ..analysis.careless import FLAGS as CARELESS_FLAGS
+
     return {
         "n": int(len(result.scores)),
         "weighted": result.weighted,
@@ -79,6 +80,8 @@ def _as_json(result) -> dict:
 
 def _print_tables(survey, wave, result, min_n) -> None:
     import pandas as pd
+
+    from ..analysis.careless import FLAGS as CARELESS_FLAGS
 
     echo = click.echo
     with pd.option_context("display.width", 140, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
