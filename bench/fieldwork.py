@@ -54,15 +54,13 @@ def make_fieldwork(database_url: str, contacts: int, *, questionnaire: str = "lo
     With ``queue`` their invitation mails are queued. Returns the ids and links.
     """
     os.environ.update(SURVEYAPP_SECRET_KEY=SECRET_KEY)
-    from surveyapp.surveys import publish_questionnaire
-
     from surveyapp import create_app
     from surveyapp.extensions import db
     from surveyapp.invitations.links import invitation_token
     from surveyapp.invitations.operations import create_invitation, open_wave, queue_invitations
     from surveyapp.models import Contact, Invitation
     from surveyapp.models.base import utcnow
-    from surveyapp.surveys import create_survey
+    from surveyapp.surveys import create_survey, publish_questionnaire
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
