@@ -10,10 +10,17 @@ into one JSON array: one row, however many answers (joining them in would repeat
 link, contact and response columns once per answer). The statements are built once per
 process. The number of statements does not grow with the number of items or answers
 (``tests/respond/test_statement_counts.py`` keeps it so).
+
+The reads run outside a transaction (autocommit: one snapshot for the one statement, as the
+first statement of a read-committed transaction would see): a page GET is then one round trip
+to the database, not three (BEGIN, the SELECT, ROLLBACK). Writes that follow start their own
+transaction on the next statement, as before (see :mod:`.operations`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import JSON, bindparam, select
@@ -106,11 +113,30 @@ _SESSION_RESPONSE = (
 )
 
 
+@contextmanager
+def _outside_transaction() -> Iterator[None]:
+    """Read in autocommit mode when no transaction is open; keep what was loaded afterwards."""
+    session = db.session()
+    if session.in_transaction():  # something was written already: read in its transaction
+        yield
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    yield  # a failure (the database gone) goes on to the error handlers, which roll back
+    # Ends the session's use of the connection (no COMMIT is sent in autocommit mode) and gives
+    # it back to the pool, which restores the default isolation for the next statement.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
 def invitation_for_answering(token: str) -> tuple[Invitation, StoredAnswers] | None:
     """The invitation of a personal link token, with everything a page request reads."""
     if not token or len(token) > 100:
         return None
-    row = db.session.execute(_INVITATION, {"token_hash": token_hash(token)}).first()
+    with _outside_transaction():
+        row = db.session.execute(_INVITATION, {"token_hash": token_hash(token)}).first()
     return None if row is None else (row[0], StoredAnswers.from_rows(row[1]))
 
 
@@ -118,17 +144,19 @@ def survey_for_answering(open_token: str) -> Survey | None:
     """The survey of an open link, with its waves and current questionnaire version's hash."""
     if not 0 < len(open_token) <= 100:
         return None
-    return db.session.scalar(
-        db.select(Survey)
-        .where(Survey.open_token == open_token)
-        .options(
-            selectinload(Survey.waves),
-            joinedload(Survey.questionnaire_version).load_only(*_VERSION_KEY),
+    with _outside_transaction():
+        return db.session.scalar(
+            db.select(Survey)
+            .where(Survey.open_token == open_token)
+            .options(
+                selectinload(Survey.waves),
+                joinedload(Survey.questionnaire_version).load_only(*_VERSION_KEY),
+            )
         )
-    )
 
 
 def response_for_session(session_key: str) -> tuple[Response, StoredAnswers] | None:
     """An open-link response by its browser-session key, with its wave, version key and answers."""
-    row = db.session.execute(_SESSION_RESPONSE, {"session_key": session_key}).first()
+    with _outside_transaction():
+        row = db.session.execute(_SESSION_RESPONSE, {"session_key": session_key}).first()
     return None if row is None else (row[0], StoredAnswers.from_rows(row[1]))
