@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from flask_babel import get_locale
 
     from .config import load_config
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate, ping_idle_connections
     from .security import FieldLimitedRequest
     from .shipped import shipped_dir
 
@@ -44,8 +44,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if not app.logger.handlers or app.config["ENV_NAME"] == "production":
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # Each record once, through the root logger's handler: the app's loggers ("surveyapp.*")
+        # would otherwise also print through the handler Flask puts on the "surveyapp" logger.
+        from flask.logging import default_handler
+
+        app.logger.removeHandler(default_handler)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine)
     migrate.init_app(app, db, directory=str(shipped_dir("migrations")), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)

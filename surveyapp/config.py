@@ -130,7 +130,9 @@ def load_config(instance_path: str) -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping (a round trip per request): create_app pings only connections that sat
+        # idle in the pool for a while (surveyapp.extensions.ping_idle_connections).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "BASE_URL": _env("SURVEYAPP_BASE_URL", "http://localhost:5000").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

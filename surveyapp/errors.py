@@ -59,8 +59,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
-        # The database restarted or dropped our connections: a clean 503, and the pool
-        # (pool_pre_ping) reconnects by itself on a later request; no restart needed.
+        # The database restarted or dropped our connections: a clean 503, and the pool reconnects
+        # by itself on a later request (a disconnect replaces every older pooled connection; idle
+        # ones are pinged first, see extensions.ping_idle_connections); no restart needed.
         app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:300])
         try:
             db.session.invalidate()  # drop the dead connection instead of resetting it

@@ -1,5 +1,9 @@
 """The app factory, configuration and security headers."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from surveyapp import create_app
@@ -24,6 +28,22 @@ def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path, length, re
             create_app()
     else:
         assert create_app().config["SECRET_KEY"] == "k" * length
+
+
+def test_a_production_server_logs_each_record_once(tmp_path):
+    """The app's loggers reach stderr through the root handler only, not Flask's handler as well."""
+    script = ("import logging; from surveyapp import create_app; app = create_app(); "
+              "logging.getLogger('surveyapp.respond.operations').info('response 7 started'); "
+              "app.logger.warning('from the app logger')")
+    env = {**os.environ, "SURVEYAPP_ENV": "production", "SURVEYAPP_SECRET_KEY": "x" * 64,
+           "SURVEYAPP_RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0",
+           "SURVEYAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'log.sqlite'}"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert sum("response 7 started" in line for line in lines) == 1, result.stderr
+    assert sum("from the app logger" in line for line in lines) == 1, result.stderr
 
 
 def test_postgres_url_uses_psycopg3(monkeypatch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,25 @@ from ..models.response import numeric_value
 
 log = logging.getLogger(__name__)
 
+_responses = Response.__table__
+_answers = Answer.__table__
+
+
+def _upsert_answers(insert):
+    """Insert answers, or overwrite those the response already has for the same items."""
+    statement = insert(_answers)
+    return statement.on_conflict_do_update(
+        index_elements=[_answers.c.response_id, _answers.c.item_id],
+        set_={column: statement.excluded[column] for column in ("value", "other_text", "number")},
+    ).returning(_answers.c.id)  # with RETURNING, the rows go in one multi-row INSERT ("insertmanyvalues")
+
+
+#: Built once per process, by dialect; executed with a list of rows (see :func:`_write_answers`).
+_UPSERT_ANSWERS = {"postgresql": _upsert_answers(pg_insert), "sqlite": _upsert_answers(sqlite_insert)}
+_DELETE_ANSWERS = _answers.delete().where(
+    _answers.c.response_id == bindparam("response_id"), _answers.c.item_id.in_(bindparam("item_ids", expanding=True))
+)
+
 
 class ResponseLocked(Exception):
     """The response was completed; it can no longer change."""
@@ -34,11 +54,10 @@ def record_opened(invitation: Invitation) -> None:
     if invitation.opened_at is not None:
         return
     now = utcnow()
+    invitations = Invitation.__table__
     result = db.session.execute(
-        db.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+        invitations.update().where(invitations.c.id == invitation.id, invitations.c.opened_at.is_(None))
         .values(opened_at=now)
-        .execution_options(synchronize_session=False)
     )
     _commit_keeping_loaded()
     if result.rowcount == 1:
@@ -127,10 +146,8 @@ def _claim(response: Response, **values) -> bool:
     """
     values = {"updated_at": utcnow(), **values}
     result = db.session.execute(
-        db.update(Response)
-        .where(Response.id == response.id, Response.status == "in_progress")
+        _responses.update().where(_responses.c.id == response.id, _responses.c.status == "in_progress")
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
@@ -139,15 +156,17 @@ def _claim(response: Response, **values) -> bool:
     return True
 
 
-def _add_page_time(response: Response, page_id: str | None, since) -> None:
-    """Add the seconds since the last write (``since``) to ``page_id``'s time, for speeder detection:
-    the page was shown right after that write, so this is the time the respondent spent on it."""
+def _with_page_time(values: dict, response: Response, page_id: str | None) -> dict:
+    """``values`` to claim the response with, plus its page times with the seconds since its last
+    write added to ``page_id`` (for speeder detection): the page was shown right after that write,
+    so this is the time the respondent spent on it. Written by the claiming UPDATE itself."""
+    since = response.updated_at
     if page_id is None or since is None:
-        return
+        return values
     seconds = max((utcnow() - since).total_seconds(), 0.0)
     times = dict(response.page_seconds or {})
     times[page_id] = round(times.get(page_id, 0.0) + seconds, 3)
-    response.page_seconds = times
+    return {**values, "page_seconds": times}
 
 
 def _answer_row(response: Response, item_id: str, value, other_text: str | None) -> dict:
@@ -162,22 +181,13 @@ def _write_answers(response: Response, answers: dict, clear, other_texts: dict) 
     Runs with the response's row locked (:func:`_claim`), so what another request stored a
     moment ago is overwritten or deleted just the same: no answer is read first.
     """
-    table = Answer.__table__
     to_delete = [item_id for item_id in clear if item_id not in answers]
     if to_delete:
-        db.session.execute(
-            table.delete().where(table.c.response_id == response.id, table.c.item_id.in_(to_delete))
-        )
+        db.session.execute(_DELETE_ANSWERS, {"response_id": response.id, "item_ids": to_delete})
     if answers:
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(table).values([
+        db.session.execute(_UPSERT_ANSWERS[db.session.get_bind().dialect.name], [
             _answer_row(response, item_id, value, other_texts.get(item_id)) for item_id, value in answers.items()
         ])
-        db.session.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.response_id, table.c.item_id],
-            set_={column: statement.excluded[column]
-                  for column in _answer_row(response, "", None, None) if column not in ("response_id", "item_id")},
-        ))
     # The loaded collection no longer matches the table: read it again if anyone asks.
     db.session.expire(response, ["answers"])
 
@@ -215,12 +225,10 @@ def save_answers(
         values["current_page"] = current_page
     if language is not None:
         values["language"] = language
-    shown_since = response.updated_at
-    if not _claim(response, **values):
+    if not _claim(response, **_with_page_time(values, response, timed_page)):
         db.session.rollback()
         raise ResponseLocked(response.id)
     _write_answers(response, answers, clear, other_texts or {})
-    _add_page_time(response, timed_page, shown_since)
     _commit_keeping_loaded()
 
 
@@ -244,14 +252,12 @@ def complete_response(
     values = {"status": "completed", "completed_at": now}
     if language is not None:
         values["language"] = language
-    shown_since = response.updated_at
-    if not _claim(response, **values):
+    if not _claim(response, **_with_page_time(values, response, timed_page)):
         db.session.rollback()
         db.session.refresh(response)
         return False
     if answers or clear:
         _write_answers(response, answers or {}, clear, other_texts or {})
-    _add_page_time(response, timed_page, shown_since)
     queue_detractor_alert(response)  # in this transaction: one alert exactly when completed
     _commit_keeping_loaded()
     log.info("response %s completed", response.id)

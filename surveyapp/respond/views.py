@@ -7,6 +7,7 @@ lives in ``Response.current_page``, so the same link resumes on any device.
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session
@@ -21,7 +22,13 @@ from ..questionnaire.texts import render_text
 from ..throttle import failed_lookup
 from .forms import read_page, require_answers
 from .journey import Journey, draw_order, questionnaire_of
-from .loading import invitation_for_answering, response_for_session, survey_for_answering
+from .loading import (
+    StoredAnswers,
+    answers_of,
+    invitation_for_answering,
+    response_for_session,
+    survey_for_answering,
+)
 from .operations import (
     ResponseLocked,
     complete_response,
@@ -68,9 +75,10 @@ def no_store(response):
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def personal(token: str):
     """A contact's personal, single-use link."""
-    invitation = invitation_for_answering(token)
-    if invitation is None:
+    found = invitation_for_answering(token)
+    if found is None:
         return _unknown_link()
+    invitation, stored = found
     response = invitation.response
     _use_language(response.language if response else invitation.language)
     if request.method == "POST":
@@ -78,7 +86,7 @@ def personal(token: str):
     elif request.method == "GET":  # a HEAD (link checkers) is not an opening
         record_opened(invitation)
     if response is not None and response.completed:
-        return _after_completion(response)
+        return _after_completion(response, stored)
     reason = _wave_refusal(invitation.wave)
     if reason is None and invitation.expires_at is not None and invitation.expires_at <= utcnow():
         reason = "expired"
@@ -89,9 +97,10 @@ def personal(token: str):
         # is stored with the first answer; until then the page is shown from an unsaved one.
         response = _start(invitation.wave, invitation=invitation, language=invitation.language,
                           save=request.method == "POST")
+        stored = answers_of(response)  # none, unless another request stored the response just now
         if response.completed:
-            return _after_completion(response)
-    return _answer(response, _personal_values(invitation))
+            return _after_completion(response, stored)
+    return _answer(response, stored, _personal_values(invitation))
 
 
 @bp.route("/o/<open_token>", methods=["GET", "POST"])
@@ -101,7 +110,8 @@ def open_link(open_token: str):
     if survey is None:
         return _unknown_link()
     key = session.get(OPEN_KEYS, {}).get(str(survey.id))
-    response = response_for_session(key) if key else None
+    found = response_for_session(key) if key else None
+    response, stored = found or (None, StoredAnswers())
     if response is not None:
         _use_language(response.language)
     else:
@@ -112,7 +122,7 @@ def open_link(open_token: str):
     if request.method == "POST":
         csrf.protect()
     if response is not None and response.completed:
-        return _after_completion(response)
+        return _after_completion(response, stored)
     wave = response.wave if response is not None else survey.current_wave()
     reason = _wave_refusal(wave) if wave is not None else "closed"
     if reason is not None:
@@ -127,7 +137,8 @@ def open_link(open_token: str):
                 return redirect(request.path, 303)
         # As for personal links: stored with the first answer, not on a visit.
         response = _start(wave, session_key=key, language=g.language, save=request.method == "POST")
-    return _answer(response, {})
+        stored = answers_of(response)
+    return _answer(response, stored, {})
 
 
 # --- who is answering ------------------------------------------------------------------------------
@@ -199,14 +210,14 @@ def _refusal(reason: str):
     return render_template("respond/refusal.html", title=title, message=message, reason=reason), status
 
 
-def _after_completion(response: Response):
+def _after_completion(response: Response, stored: StoredAnswers):
     """The thank-you page right after completing (in the same browser), else "already used"."""
     if response.id not in session.get(COMPLETED_KEY, []):
         return _refusal("used")
     if request.method == "POST":
         return redirect(request.path, 303)
     questionnaire = questionnaire_of(response.questionnaire_version)
-    values = questionnaire.piping_values(_stored_answers(response), _attributes(response),
+    values = questionnaire.piping_values(stored.values, _attributes(response),
                                          response.language)
     text = render_text(translate(questionnaire.thank_you, response.language, questionnaire.default_language),
                        values)
@@ -227,19 +238,15 @@ def _attributes(response: Response) -> dict:
     return values
 
 
-def _stored_answers(response: Response) -> dict:
-    return {answer.item_id: answer.value for answer in response.answers}
-
-
 # --- answering a page ------------------------------------------------------------------------------
 
 
-def _answer(response: Response, personal: dict):
+def _answer(response: Response, stored_answers: StoredAnswers, personal: dict):
     questionnaire = questionnaire_of(response.questionnaire_version)
     journey = Journey(questionnaire, attributes={**(response.attributes or {}), **personal},
                       order=response.randomization)
-    stored = _stored_answers(response)
-    other_texts = {answer.item_id: answer.other_text for answer in response.answers if answer.other_text}
+    stored = stored_answers.values
+    other_texts = stored_answers.other_texts
     language = response.language
 
     if request.method in ("GET", "HEAD"):
@@ -333,6 +340,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 @bp.app_template_filter("language_name")
+@functools.lru_cache(maxsize=256)  # Babel takes ~0.2 ms a name; the codes are a questionnaire's few languages
 def language_name(code: str) -> str:
     """A language's name in that language itself (a Dutch reader looks for "Nederlands")."""
     from babel import Locale

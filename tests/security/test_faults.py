@@ -90,6 +90,28 @@ def test_database_connections_killed_under_load_give_503_then_recover_without_re
           f"{killed} connections killed")
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("idle_ping", [True, False])
+def test_a_connection_that_died_while_idle_in_the_pool_costs_no_request(app, app_config, loyalty, monkeypatch,
+                                                                        idle_ping):
+    """No ping per request (pool_pre_ping), but one for a connection idle longer than PING_AFTER_IDLE_SECONDS."""
+    from surveyapp import extensions
+
+    path = loyalty.invite()
+    client = app.test_client()
+    assert client.get(path).status_code == 200  # the pool now holds a connection
+    admin, database = _admin(app_config)
+    assert _kill_connections(admin, database) >= 1
+    admin.dispose()
+    monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 0.0 if idle_ping else 3600.0)
+    reply = client.get(path)
+    if idle_ping:
+        assert reply.status_code == 200
+    else:  # without the ping the dead connection is found by the request, which gets the 503 page
+        assert reply.status_code == 503
+        assert client.get(path).status_code == 200  # and the pool reconnects for the next one
+
+
 @pytest.fixture
 def servers(app, app_config, tmp_path):
     started = []
