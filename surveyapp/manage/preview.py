@@ -19,8 +19,8 @@ from flask_login import current_user
 
 from ..questionnaire import Questionnaire, translate
 from ..questionnaire.texts import render_text
-from ..respond.forms import read_page, require_answers
 from ..respond.journey import Journey, draw_order
+from ..respond.page_post import post_page
 from ..respond.questions import page_context
 from .uploads import discard_upload, replace_upload, save_upload, upload_path
 
@@ -99,44 +99,26 @@ def run_preview(key: str, questionnaire: Questionnaire, *, back_url: str):
     page = journey.page(request.form.get("page"), stored)
     if page is None:  # a stale tab
         return redirect(request.path, 303)
-    shown = {item.id for item in journey.answer_items(page, stored)}
-    on_page_ids = {answer.id for item in page.items for answer in (item.rows or (item,))}
-    on_page = [answer for item in page.items for answer in (item.rows or (item,))]
-    language = state["language"]
-    switch_to = request.form.get("language")
-    if switch_to in questionnaire.languages and switch_to != language:
-        language = switch_to
+    post = post_page(journey, page, stored, request.form, state["language"])
+    language = post.language
+    if language != state["language"]:
         _use_language(language)
-    posted = read_page(on_page, request.form)
-    merged = {key_: value for key_, value in stored.items() if key_ not in on_page_ids} | posted.answers
-    merged, _hidden = journey.without_hidden(merged)
-    visible = journey.answer_items(page, merged)
-    visible_ids = {item.id for item in visible}
-    other = {key_: text for key_, text in {**state["other"], **posted.other_texts}.items()
-             if key_ in merged and (key_ not in on_page_ids or key_ in posted.other_texts)}
-    posted.errors = {key_: message for key_, message in posted.errors.items() if key_ in visible_ids}
-
-    action = request.form.get("action")
-    if switch_to is None and action == "next":
-        require_answers(visible, posted)
-        revealed = visible_ids - shown  # questions this page's answers just brought up
-        for item_id in revealed:
-            posted.errors.pop(item_id, None)
-        if not posted.errors and not revealed:
-            following = journey.next_page(page, merged)
-            _save(path, state, merged, other, following.id if following else page.id, language,
-                  done=following is None)
-            return redirect(request.path, 303)
-    elif switch_to is None and action == "back":
-        previous = journey.previous_page(page, merged)
-        _save(path, state, merged, other, previous.id if previous else page.id, language)
+    # the file keeps every answer's "other" text: the earlier pages' and this page's new ones
+    other = {key: text for key, text in {**state["other"], **post.posted.other_texts}.items()
+             if key in post.merged and (key not in post.on_page_ids or key in post.posted.other_texts)}
+    destination = post.destination(journey)
+    if destination is not None:
+        action, target = destination
+        done = action == "next" and target is None
+        _save(path, state, post.merged, other, target.id if target else page.id, language, done=done)
         return redirect(request.path, 303)
 
-    _save(path, state, merged, other, page.id, language)
-    if switch_to is not None and not posted.errors:
+    _save(path, state, post.merged, other, page.id, language)
+    if post.switching_language and not post.posted.errors:
         return redirect(request.path, 303)
-    status = 422 if posted.errors else 200
-    return _render_page(journey, page, merged, language, context, posted=posted, other_texts=other, status=status)
+    status = 422 if post.posted.errors else 200
+    return _render_page(journey, page, post.merged, language, context, posted=post.posted, other_texts=other,
+                        status=status)
 
 
 def _use_language(language: str) -> None:

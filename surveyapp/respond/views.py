@@ -20,7 +20,6 @@ from ..models.base import utcnow
 from ..questionnaire import translate
 from ..questionnaire.texts import render_text
 from ..throttle import failed_lookup
-from .forms import read_page, require_answers
 from .journey import Journey, draw_order, questionnaire_of
 from .loading import (
     StoredAnswers,
@@ -38,6 +37,7 @@ from .operations import (
     store_unsaved,
     unsaved_response,
 )
+from .page_post import post_page
 from .questions import page_context
 
 bp = Blueprint("respond", __name__, template_folder="templates")
@@ -262,57 +262,30 @@ def _answer(response: Response, stored_answers: StoredAnswers, personal: dict):
     page = journey.page(request.form.get("page"), stored)
     if page is None:  # a stale tab, or a page the logic no longer shows
         return redirect(request.path, 303)
-    shown = {item.id for item in journey.answer_items(page, stored)}
-    on_page = [answer for item in page.items for answer in (item.rows or (item,))]
-    on_page_ids = {item.id for item in on_page}
-
-    switch_to = request.form.get("language")
-    if switch_to in questionnaire.languages and switch_to != language:
-        language = switch_to
+    post = post_page(journey, page, stored, request.form, language)
+    if post.language != language:
+        language = post.language
         _use_language(language)
-    posted = read_page(on_page, request.form)
-    merged = {key: value for key, value in stored.items() if key not in on_page_ids} | posted.answers
-    merged, hidden = journey.without_hidden(merged)
-    visible = journey.answer_items(page, merged)
-    visible_ids = {item.id for item in visible}
-    page_answers = {key: merged[key] for key in on_page_ids if key in merged}
-    clear = (on_page_ids - page_answers.keys()) | hidden
-    page_other = {key: text for key, text in posted.other_texts.items() if key in page_answers}
-    posted.errors = {key: message for key, message in posted.errors.items() if key in visible_ids}
-
-    action = request.form.get("action")
-    if switch_to is None and action == "next":
-        require_answers(visible, posted)
-        revealed = visible_ids - shown  # questions this page's answers just brought up
-        for item_id in revealed:
-            posted.errors.pop(item_id, None)
-        if not posted.errors and not revealed:
-            following = journey.next_page(page, merged)
-            if following is None and (unanswered := journey.first_unanswered_page(merged)) is not None:
-                # The server keeps the page order: a page skipped (a forged form, a stale tab)
-                # is asked for before the response can complete.
-                following = unanswered
-            if following is None:
-                # False when another request completed it a moment ago: that one's answers stand.
-                complete_response(response, page_answers, clear=clear, other_texts=page_other,
-                                  timed_page=page.id)
-                _remember_completed(response)
-                return redirect(request.path, 303)
-            return _save_and_go(response, page_answers, clear, page_other, following.id, language, page.id)
-    elif switch_to is None and action == "back":
-        previous = journey.previous_page(page, merged)
-        return _save_and_go(response, page_answers, clear, page_other,
-                            previous.id if previous else page.id, language, page.id)
+    answers, clear, other = post.page_answers, post.clear, post.page_other_texts
+    destination = post.destination(journey)
+    if destination is not None:
+        action, target = destination
+        if action == "next" and target is None:
+            # False when another request completed it a moment ago: that one's answers stand.
+            complete_response(response, answers, clear=clear, other_texts=other, timed_page=page.id)
+            _remember_completed(response)
+            return redirect(request.path, 303)
+        return _save_and_go(response, answers, clear, other, target.id, language, page.id)
 
     try:
-        save_answers(response, page_answers, clear=clear, other_texts=page_other, current_page=page.id,
+        save_answers(response, answers, clear=clear, other_texts=other, current_page=page.id,
                      language=language, timed_page=page.id)
     except ResponseLocked:
         return redirect(request.path, 303)
-    if switch_to is not None and not posted.errors:
+    if post.switching_language and not post.posted.errors:
         return redirect(request.path, 303)
-    status = 422 if posted.errors else 200
-    return _render_page(journey, page, merged, language, posted=posted, other_texts=page_other, status=status)
+    status = 422 if post.posted.errors else 200
+    return _render_page(journey, page, post.merged, language, posted=post.posted, other_texts=other, status=status)
 
 
 def _save_and_go(response, answers, clear, other_texts, page_id, language, timed_page=None):
