@@ -108,6 +108,10 @@ class Labels:
             "inconsistent": _("inconsistent"),
         }.get(name, name)
 
+    def careless_flags(self, names) -> str:
+        """A response's flags, named and joined: "speeder, duplicate" ("" for none)."""
+        return ", ".join(self.careless_flag(name) for name in names)
+
     def versions(self, numbers) -> str:
         """The questionnaire versions a definition of a KPI holds for: "version 1", "versions 2, 3"."""
         numbers = [str(n) for n in numbers]

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis.careless import FLAGS, SPEEDER_SHARE, careless_flags, flag_lists
+from ..analysis.careless import (
+    FLAGS,
+    SPEEDER_SHARE,
+    duplicates,
+    flag_lists,
+    inconsistent_reverse,
+    speeders,
+    straightliners,
+)
 from ..questionnaire import Questionnaire
 from .dataset import construct_definitions
 from .kpi_definitions import AnsweredVersion
@@ -48,27 +56,20 @@ def quality_flags(table: pd.DataFrame, questionnaire: Questionnaire,
 
     if table.empty:
         return pd.DataFrame(columns=[*FLAGS, "flagged"], dtype=bool)
-    groups = table["wave"] if "wave" in table.columns else None
-    durations = table["duration_seconds"] if "duration_seconds" in table.columns else None
-    parts = []
+    flags = pd.DataFrame(False, index=table.index, columns=list(FLAGS))
+    answer_ids: set[str] = set()
+    # the answer patterns are judged by the version each response answered ...
     for _, index, answered in version_groups(table, questionnaire, versions):
-        matrices, rating, answer_ids = _layout(answered)
+        matrices, rating, ids = _layout(answered)
+        answer_ids |= ids
         part = table.loc[index]
-        answer_columns = [c for c in table.columns if c.split("__")[0] in answer_ids]
-        parts.append(careless_flags(
-            part, durations=None, groups=None, matrices=matrices, rating_items=rating,
-            answer_columns=answer_columns, constructs=construct_definitions(answered),
-        ))
-    flags = pd.concat(parts).reindex(table.index)
-    # speed and duplicates compare a response with the rest of its wave, whatever its version
-    from ..analysis.careless import duplicates, speeders
-
-    if durations is not None:
-        flags["speeder"] = speeders(durations, groups, speeder_share)
-    all_ids = set()
-    for _, _, answered in version_groups(table, questionnaire, versions):
-        all_ids |= _layout(answered)[2]
-    flags["duplicate"] = duplicates(table, [c for c in table.columns if c.split("__")[0] in all_ids], groups)
+        flags.loc[index, "straightliner"] = straightliners(part, matrices, rating)
+        flags.loc[index, "inconsistent"] = inconsistent_reverse(part, construct_definitions(answered))
+    # ... speed and duplicates against the rest of its wave, whatever its version
+    waves = table["wave"] if "wave" in table.columns else None
+    if "duration_seconds" in table.columns:
+        flags["speeder"] = speeders(table["duration_seconds"], waves, speeder_share)
+    flags["duplicate"] = duplicates(table, [c for c in table.columns if c.split("__")[0] in answer_ids], waves)
     flags["flagged"] = flags[list(FLAGS)].any(axis=1)
     return flags.astype(bool)
 

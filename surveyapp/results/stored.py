@@ -16,6 +16,7 @@ signature, or was written by another ``FORMAT``, is recomputed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -133,13 +134,18 @@ def stored_quality_flags(survey: Survey, compute, settings: dict):
 def _without_defaults(options: dict) -> dict:
     """``options`` without those that equal :func:`.survey_analysis.analyze_survey`'s defaults, so
     that ``min_n=10`` and no ``min_n`` share one stored analysis."""
+    defaults = _analysis_defaults()
+    return {name: value for name, value in options.items() if name not in defaults or defaults[name] != value}
+
+
+@functools.cache
+def _analysis_defaults() -> dict:
     import inspect
 
     from .survey_analysis import analyze_survey
 
-    defaults = {name: parameter.default for name, parameter in inspect.signature(analyze_survey).parameters.items()
-                if parameter.default is not inspect.Parameter.empty}
-    return {name: value for name, value in options.items() if name not in defaults or defaults[name] != value}
+    return {name: parameter.default for name, parameter in inspect.signature(analyze_survey).parameters.items()
+            if parameter.default is not inspect.Parameter.empty}
 
 
 def _row(survey: Survey, key: str) -> StoredAnalysis | None:

@@ -122,7 +122,7 @@ def flagged_responses(analysis: SurveyAnalysis | None, labels: Labels) -> list[t
     if analysis is None or analysis.flags is None or analysis.flags.empty:
         return []
     flagged = analysis.flags[analysis.flags["flagged"]].sort_index().head(FLAGGED_SHOWN)
-    return [(int(response_id), ", ".join(labels.careless_flag(name) for name in names))
+    return [(int(response_id), labels.careless_flags(names))
             for response_id, names in flag_lists(flagged[list(FLAGS)]).items()]
 
 

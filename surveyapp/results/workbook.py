@@ -351,4 +351,4 @@ def _careless_texts(analysis: SurveyAnalysis, index, labels: Labels) -> list[str
     if analysis.flags is None or analysis.flags.empty:
         return [None] * len(index)
     names = flag_lists(analysis.flags.reindex(index, fill_value=False)[list(FLAGS)])
-    return [", ".join(labels.careless_flag(name) for name in flagged) or None for flagged in names]
+    return [labels.careless_flags(flagged) or None for flagged in names]
