@@ -133,3 +133,25 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def mail_from() -> str:
+    """The sender the app's mails carry in the tests (override it in a test module)."""
+    return "Klantenservice <survey@example.com>"
+
+
+@pytest.fixture
+def smtp(app, mail_from):
+    """A real SMTP server on 127.0.0.1; the app is configured to send through it."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import RecordingHandler, free_port
+
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_TLS="none", SMTP_TIMEOUT=5,
+                      MAIL_FROM=mail_from)
+    yield handler
+    controller.stop()

@@ -18,7 +18,7 @@ from ..invitations.importing import ContactFileError
 from ..models import Contact
 from .blueprint import STAFF, actor, bp
 from .forms import ContactImportForm, ContactUploadForm, EraseForm
-from .uploads import discard_upload, save_upload, upload_path
+from .uploads import discard_upload, save_form_upload, upload_path
 
 CONTACT_FILES = "contacts"
 #: A contact file larger than this is refused (some 200,000 rows of CSV).
@@ -58,12 +58,9 @@ def contacts_upload(slug: str):
     survey = survey_for_user(slug, current_user)
     form = ContactUploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_CONTACT_FILE + 1)
-        if len(data) > MAX_CONTACT_FILE:
-            form.file.errors.append(_("The file is too large."))
-        else:
-            token = save_upload(CONTACT_FILES, current_user.id, form.file.data.filename, data,
-                                default_name="contacts.csv")
+        token = save_form_upload(form.file, CONTACT_FILES, current_user.id, limit=MAX_CONTACT_FILE,
+                                 too_large=_("The file is too large."), default_name="contacts.csv")
+        if token:
             return redirect(url_for(".contacts_dry_run", slug=survey.slug, token=token), 303)
     return _page(survey, upload_form=form, status=422)
 

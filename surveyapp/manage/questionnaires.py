@@ -25,7 +25,7 @@ from ..surveys import latest_version, publish_questionnaire
 from .blueprint import STAFF, bp
 from .forms import PreviewForm, PublishForm, QuestionnaireTextForm, QuestionnaireUploadForm
 from .preview import attribute_values, run_preview, start_preview
-from .uploads import discard_upload, replace_upload, save_upload, upload_path
+from .uploads import discard_upload, replace_upload, save_form_upload, upload_path
 
 DRAFTS = "questionnaires"
 
@@ -111,12 +111,10 @@ def _draft(token: str) -> Path:
 def questionnaires():
     form = QuestionnaireUploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_FILE_SIZE + 1)
-        if len(data) > MAX_FILE_SIZE:
-            form.file.errors.append(_("The file is too large for a questionnaire."))
-        else:
-            token = save_upload(DRAFTS, current_user.id, form.file.data.filename, data,
-                                default_name="questionnaire.yaml")
+        token = save_form_upload(form.file, DRAFTS, current_user.id, limit=MAX_FILE_SIZE,
+                                 too_large=_("The file is too large for a questionnaire."),
+                                 default_name="questionnaire.yaml")
+        if token:
             return redirect(url_for(".draft", token=token), 303)
     versions = db.session.scalars(
         db.select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version.desc())

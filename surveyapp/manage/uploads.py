@@ -42,6 +42,16 @@ def save_upload(kind: str, user_id: int, filename: str, data: bytes, *, default_
     return token
 
 
+def save_form_upload(field, kind: str, user_id: int, *, limit: int, too_large: str, default_name: str) -> str | None:
+    """Keep the file of a form's file ``field`` (as :func:`save_upload`); None, with ``too_large``
+    among the field's errors, when it is larger than ``limit`` bytes (nothing is kept then)."""
+    data = field.data.read(limit + 1)
+    if len(data) > limit:
+        field.errors.append(too_large)
+        return None
+    return save_upload(kind, user_id, field.data.filename, data, default_name=default_name)
+
+
 def upload_path(kind: str, user_id: int, token: str) -> Path | None:
     """The file kept under ``token`` for ``user_id``, or None (unknown, expired, someone else's)."""
     directory = _directory(kind, user_id, token)

@@ -6,14 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from surveyapp.extensions import db
 from surveyapp.models import PasswordReset, User
 from surveyapp.passwords import MIN_LENGTH, WeakPasswordError, common_passwords, password_problem
 from surveyapp.users import create_or_update_user, set_active
 
-from ..invitations.conftest import RecordingHandler, free_port
 from .conftest import PASSWORD, csrf_token, sign_in
 
 EMAIL = "reader@example.com"
@@ -22,14 +20,8 @@ RESET_LINK = re.compile(r"http://localhost(/password/reset/[A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def smtp(app):
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_TLS="none", SMTP_TIMEOUT=5,
-                      MAIL_FROM="surveyapp <survey@example.com>")
-    yield handler
-    controller.stop()
+def mail_from() -> str:
+    return "surveyapp <survey@example.com>"
 
 
 @pytest.fixture
