@@ -16,6 +16,7 @@ from ..extensions import db
 from ..invitations import operations
 from ..invitations.importing import ContactFileError
 from ..models import Contact
+from ..security import accepts_upload
 from .blueprint import STAFF, actor, bp
 from .forms import ContactImportForm, ContactUploadForm, EraseForm
 from .uploads import discard_upload, save_form_upload, upload_path
@@ -53,6 +54,7 @@ def contacts(slug: str):
 
 @bp.post("/surveys/<slug>/contacts")
 @role_required(*STAFF)
+@accepts_upload(MAX_CONTACT_FILE)
 def contacts_upload(slug: str):
     """Keep the uploaded file and show its dry run; nothing is imported yet."""
     survey = survey_for_user(slug, current_user)

@@ -21,6 +21,7 @@ from ..questionnaire import Problem, Questionnaire, QuestionnaireError, compare_
 from ..questionnaire.loader import decode
 from ..questionnaire.validation import MAX_FILE_SIZE, load_questionnaire, validate_file
 from ..respond.journey import questionnaire_of
+from ..security import accepts_upload
 from ..surveys import latest_version, publish_questionnaire
 from .blueprint import STAFF, bp
 from .forms import PreviewForm, PublishForm, QuestionnaireTextForm, QuestionnaireUploadForm
@@ -108,6 +109,7 @@ def _draft(token: str) -> Path:
 
 @bp.route("/questionnaires", methods=["GET", "POST"])
 @role_required(*STAFF)
+@accepts_upload(MAX_FILE_SIZE)
 def questionnaires():
     form = QuestionnaireUploadForm()
     if form.validate_on_submit():

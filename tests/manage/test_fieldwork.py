@@ -235,3 +235,15 @@ def test_response_rates_per_wave_and_segment(app, researcher, survey):
     assert ">large<" in rows[1] and ">1<" in rows[1]
     assert researcher.get("/manage/surveys/short/rates?by=email").status_code == 200  # ignored, never per person
     assert "anna@example.com" not in researcher.get("/manage/surveys/short/rates?by=email").data.decode()
+
+
+def test_a_contact_list_of_tens_of_thousands_uploads_in_the_browser(app, researcher, survey):
+    """A 3 MB file is more than a form may send (1 MB), not more than a contact list may be."""
+    rows = "".join(f"person{number}@example.com,nl,Person {number},large\n" for number in range(80_000))
+    data = ("email,language,name,segment\n" + rows).encode()
+    assert len(data) > 3_000_000
+    response = _upload_contacts(researcher, data, "crm.csv")
+    assert response.status_code == 303, response.status_code
+    page = researcher.get(response.headers["Location"]).data.decode()
+    assert "Would create 80000 and update 0 contact(s)" in page
+    assert count(app, Contact) == 0

@@ -188,3 +188,22 @@ def test_a_long_open_answer_in_the_preview_is_kept_like_a_respondents(researcher
     _answer(researcher, page_url, {"detractor_reason": long_text, "remarks": "x"}, action="back")
     _answer(researcher, page_url, {"nps": "2"})
     assert long_text.strip() in researcher.get(page_url).data.decode()
+
+
+def test_a_questionnaire_larger_than_a_form_may_be_is_still_accepted(app, researcher, client):
+    """The app refuses requests over 1 MB, but a questionnaire may be 2 MB: its upload route takes
+    that much from a signed-in researcher (and says "too large" beyond), nobody else's request."""
+    padding = "# " + "x" * 98 + "\n"
+    big = SHORT.read_text(encoding="utf-8") + padding * 15_000  # 1.5 MB of comments
+    assert 1_048_576 < len(big.encode()) < 2_000_000
+    response = upload(researcher, big)
+    assert response.status_code == 303, response.status_code
+    too_big = upload(researcher, big + "#" * (2_010_000 - len(big.encode())) + "\n")  # the view says why
+    assert too_big.status_code == 422 and "too large for a questionnaire" in too_big.data.decode()
+    assert upload(researcher, big * 2).status_code == 413  # far beyond: refused before it is read
+    # an anonymous visitor (and every other route) keeps the 1 MB limit
+    anonymous = client.post("/manage/questionnaires", data={"file": (io.BytesIO(big.encode()), "q.yaml")},
+                            content_type="multipart/form-data")
+    assert anonymous.status_code == 413
+    other = researcher.post("/manage/users", data={"x": "y" * 1_100_000})
+    assert other.status_code == 413
